@@ -1,0 +1,155 @@
+package schema
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ncruces/go-sqlite3"
+)
+
+// ErrUntrackable is wrapped by Inspect's error for a table the engine cannot
+// track safely: one that is missing, virtual, or has no primary key.
+var ErrUntrackable = errors.New("table cannot be tracked")
+
+// TableInfo is a synced table as the live database defines it.
+type TableInfo struct {
+	// Name is the table's name.
+	Name string
+	// Key holds the primary-key columns, in key order.
+	Key []Column
+	// Columns holds the tracked columns, in table order.
+	Columns []Column
+	// WithoutRowID and Strict are the table's options.
+	WithoutRowID, Strict bool
+	// NullableKey is set when SQLite would accept a NULL key (a rowid table
+	// whose key is not an INTEGER PRIMARY KEY and not declared NOT NULL);
+	// the capture triggers then refuse NULL keys themselves.
+	NullableKey bool
+	// LocalKeys are key values whose rows never sync (see TableSpec).
+	LocalKeys []string
+}
+
+// Column is one column of a table.
+type Column struct {
+	Name string
+	// Type is the declared type, as written.
+	Type string
+}
+
+// Inspect reads the definition of every table of spec from the database and
+// returns what syncs of each: key and tracked columns. It refuses, with an
+// error naming the table and wrapping ErrUntrackable, a table that is missing,
+// virtual, or has no primary key, and a LocalKeys list on a table whose key
+// has several columns.
+func Inspect(conn *sqlite3.Conn, spec Spec) ([]TableInfo, error) {
+	out := make([]TableInfo, 0, len(spec.Tables))
+	for _, ts := range spec.Tables {
+		ti, err := inspectTable(conn, ts)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ti)
+	}
+	return out, nil
+}
+
+func inspectTable(conn *sqlite3.Conn, ts TableSpec) (TableInfo, error) {
+	ti := TableInfo{Name: ts.Name, LocalKeys: slices.Clone(ts.LocalKeys)}
+	untrackable := func(reason string) error {
+		return fmt.Errorf("table %q: %s: %w", ts.Name, reason, ErrUntrackable)
+	}
+
+	stmt, _, err := conn.Prepare(`SELECT type, wr, strict FROM pragma_table_list WHERE schema = 'main' AND name = ?`)
+	if err != nil {
+		return ti, fmt.Errorf("inspect %q: %w", ts.Name, err)
+	}
+	defer stmt.Close()
+	if err := stmt.BindText(1, ts.Name); err != nil {
+		return ti, err
+	}
+	if !stmt.Step() {
+		if err := stmt.Err(); err != nil {
+			return ti, fmt.Errorf("inspect %q: %w", ts.Name, err)
+		}
+		return ti, untrackable("no such table")
+	}
+	switch typ := stmt.ColumnText(0); typ {
+	case "table":
+	case "virtual":
+		return ti, untrackable("virtual table")
+	default:
+		return ti, untrackable("not a table but a " + typ)
+	}
+	ti.WithoutRowID, ti.Strict = stmt.ColumnBool(1), stmt.ColumnBool(2)
+
+	cols, _, err := conn.Prepare(`SELECT name, type, "notnull", pk, hidden FROM pragma_table_xinfo(?) ORDER BY cid`)
+	if err != nil {
+		return ti, fmt.Errorf("inspect %q: %w", ts.Name, err)
+	}
+	defer cols.Close()
+	if err := cols.BindText(1, ts.Name); err != nil {
+		return ti, err
+	}
+	type keyCol struct {
+		pos     int
+		col     Column
+		notNull bool
+	}
+	var keys []keyCol
+	for cols.Step() {
+		c := Column{Name: cols.ColumnText(0), Type: cols.ColumnText(1)}
+		notNull, pk, hidden := cols.ColumnBool(2), cols.ColumnInt(3), cols.ColumnInt(4)
+		switch {
+		case pk > 0:
+			keys = append(keys, keyCol{pk, c, notNull})
+		case hidden != 0: // generated columns follow from the others
+		case c.Name == "":
+			return ti, untrackable("a column with an empty name")
+		case !slices.Contains(ts.Exclude, c.Name):
+			ti.Columns = append(ti.Columns, c)
+		}
+	}
+	if err := cols.Err(); err != nil {
+		return ti, fmt.Errorf("inspect %q: %w", ts.Name, err)
+	}
+	if len(keys) == 0 {
+		return ti, untrackable("no primary key")
+	}
+	slices.SortFunc(keys, func(a, b keyCol) int { return a.pos - b.pos })
+	for _, k := range keys {
+		ti.Key = append(ti.Key, k.col)
+		rowidAlias := len(keys) == 1 && strings.EqualFold(k.col.Type, "INTEGER") && !ti.WithoutRowID
+		if !ti.WithoutRowID && !rowidAlias && !k.notNull {
+			ti.NullableKey = true
+		}
+	}
+	if len(ti.LocalKeys) > 0 && len(ti.Key) != 1 {
+		return ti, untrackable("local keys need a one-column primary key")
+	}
+	return ti, nil
+}
+
+// Fingerprint returns a short, stable digest of what syncs: each table's
+// name, key, tracked columns and local keys, in order. Two databases with
+// the same fingerprint exchange exactly the same fields.
+func Fingerprint(tables []TableInfo) string {
+	h := sha256.New()
+	for _, t := range tables {
+		fmt.Fprintf(h, "%q", t.Name)
+		for _, c := range t.Key {
+			fmt.Fprintf(h, " k%q", c.Name)
+		}
+		for _, c := range t.Columns {
+			fmt.Fprintf(h, " c%q", c.Name)
+		}
+		for _, k := range t.LocalKeys {
+			fmt.Fprintf(h, " l%q", k)
+		}
+		fmt.Fprintln(h)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}

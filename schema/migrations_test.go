@@ -1,0 +1,107 @@
+package schema
+
+import (
+	"slices"
+	"testing"
+)
+
+// shipped pins the checksum of every migration. A migration that has
+// shipped must never change: databases in the wild have applied it.
+var shipped = map[int]string{
+	1: "aab2c9b9ac1f81704436765ad308f0ba6fb9928cd24fb6896e9bd0062187e50c",
+	2: "05a2413a34941cd4189127182bce7b229ac42b23b99863049ed7425c9e466521",
+	3: "c6be53464950678491307971ecc72e92c2bd1320dda82addf3603530ebfbbf7d",
+}
+
+func TestShippedMigrationsAreUnchanged(t *testing.T) {
+	list, err := Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range list {
+		want, ok := shipped[m.Version]
+		if !ok {
+			t.Errorf("migration %d (%s) has no pinned checksum: add %d: %q to shipped once it is final",
+				m.Version, m.Name, m.Version, m.Checksum())
+			continue
+		}
+		if got := m.Checksum(); got != want {
+			t.Errorf("migration %d (%s) changed (checksum %s, pinned %s): shipped migrations are frozen; "+
+				"revert the edit and append a new migration instead", m.Version, m.Name, got, want)
+		}
+	}
+	if len(list) < len(shipped) {
+		t.Errorf("%d migrations, %d pinned: a shipped migration was removed", len(list), len(shipped))
+	}
+}
+
+func TestEveryDesktopStatementIsClassified(t *testing.T) {
+	list, err := Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range list {
+		for _, s := range m.Statements {
+			if s.Table == "" {
+				t.Errorf("migration %d: statement names no table, so both profiles run it: %.60q", m.Version, s.SQL)
+			}
+		}
+	}
+	// Migration 1 creates all seven desktop-only tables, which mobile skips.
+	var skipped []string
+	for _, s := range list[0].Statements {
+		if !Mobile.Has(s.Table) && !slices.Contains(skipped, s.Table) {
+			skipped = append(skipped, s.Table)
+		}
+	}
+	slices.Sort(skipped)
+	want := slices.Sorted(slices.Values(DesktopOnlyTables))
+	if !slices.Equal(skipped, want) {
+		t.Errorf("mobile skips %v, want %v", skipped, want)
+	}
+}
+
+func TestSplitStatements(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want []string
+		err  bool
+	}{
+		{"two", "CREATE TABLE a(x);\nCREATE TABLE b(y);\n", []string{"CREATE TABLE a(x)", "CREATE TABLE b(y)"}, false},
+		{"semicolons in quotes", `INSERT INTO a VALUES ('x;y', "z;", [w;]);`, []string{`INSERT INTO a VALUES ('x;y', "z;", [w;])`}, false},
+		{"comments", "-- lead; comment\nCREATE TABLE a(x /* ; */); -- tail;\n", []string{"CREATE TABLE a(x /* ; */)"}, false},
+		{"doubled quote", `INSERT INTO a VALUES ('it''s;');`, []string{`INSERT INTO a VALUES ('it''s;')`}, false},
+		{"unterminated", `INSERT INTO a VALUES ('x);`, nil, true},
+		{"no semicolon", `CREATE TABLE a(x)`, nil, true},
+		{"trigger", `CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1; END;`, nil, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := splitStatements(tc.in)
+			if (err != nil) != tc.err {
+				t.Fatalf("err = %v, want error %v", err, tc.err)
+			}
+			if !tc.err && !slices.Equal(got, tc.want) {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestStatementTable(t *testing.T) {
+	tests := map[string]string{
+		"CREATE TABLE tracks (id TEXT)":                    "tracks",
+		"CREATE TABLE IF NOT EXISTS \"Cues\" (id)":         "cues",
+		"CREATE INDEX idx_x ON tracks(artist)":             "tracks",
+		"CREATE UNIQUE INDEX IF NOT EXISTS i ON [cues](x)": "cues",
+		"ALTER TABLE discovery_tracks ADD COLUMN x":        "discovery_tracks",
+		"INSERT OR IGNORE INTO settings VALUES (1)":        "settings",
+		"PRAGMA user_version = 1":                          "",
+	}
+	for in, want := range tests {
+		if got := statementTable(in); got != want {
+			t.Errorf("statementTable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
