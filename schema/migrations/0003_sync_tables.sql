@@ -45,18 +45,20 @@ CREATE TABLE sync_state (
 );
 INSERT INTO sync_state (id, node_id) VALUES (1, lower(hex(randomblob(8))));
 
--- local_changes: the change queue, one row per captured field change.
+-- local_changes: the change log, in commit order. The capture triggers
+-- append one row per local change; applying remote changes appends one row
+-- per change that won, with its origin, so this device can relay them.
 --   seq          local sequence number, strictly increasing in commit order;
---                shared with field_timestamps.seq
+--                the newest row is never pruned, so seq never goes back
 --   entity_type  the table name
 --   entity_id    the row's key: the key value itself for a one-column key,
---                the canonical composite encoding otherwise (docs/)
---   field_name   the column; '' for a row-level entry (insert, delete)
+--                the canonical composite encoding otherwise
+--                (docs/capture.md)
+--   field_name   the column; '' for the row itself (insert, delete)
 --   op           1 insert, 2 update, 3 delete
 --   old_value    the value before (NULL for an insert)
 --   new_value    the value after (NULL for a delete)
---   hlc          the change's hybrid logical clock stamp; every change has
---                its own, strictly increasing with seq
+--   hlc          the change's hybrid logical clock stamp
 --   origin       the node that made the change; NULL for a change captured
 --                on this device (sync_state.node_id)
 CREATE TABLE local_changes (
@@ -64,7 +66,7 @@ CREATE TABLE local_changes (
     entity_type TEXT NOT NULL,
     entity_id NOT NULL,
     field_name TEXT NOT NULL,
-    op INTEGER NOT NULL CHECK (op IN (1, 2, 3)),
+    op INTEGER NOT NULL CHECK (op BETWEEN 1 AND 3),
     old_value,
     new_value,
     hlc INTEGER NOT NULL,
@@ -76,21 +78,22 @@ CREATE TABLE local_changes (
 -- (field_name '') whose tombstone flag says whether the row is deleted. A
 -- field without a row of its own takes the stamp of the existence register
 -- (the insert that created the row).
---   hlc, origin  the winning write's stamp and the node that made it
---   seq          local sequence number of the last change to this register,
---                so "what changed since N" is a range scan of the seq index
+--   hlc, origin  the winning write's stamp and the node that made it; origin
+--                is NULL when that node is this device
+--   seq          the local_changes.seq of the change that set the register;
+--                "what changed since N" scans local_changes from N and keeps
+--                the rows that still hold their register
 --   tombstone    existence registers only: 1 when the row is deleted
 CREATE TABLE field_timestamps (
     entity_type TEXT NOT NULL,
     entity_id NOT NULL,
     field_name TEXT NOT NULL,
     hlc INTEGER NOT NULL,
-    origin TEXT NOT NULL,
+    origin TEXT,
     seq INTEGER NOT NULL,
     tombstone INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (entity_type, entity_id, field_name)
 ) WITHOUT ROWID;
-CREATE INDEX field_timestamps_seq ON field_timestamps(seq);
 
 -- paired_devices: the devices this one syncs with, with their cursors.
 --   device_id       the peer's node id
