@@ -63,9 +63,9 @@ func (c Change) Stamp() Stamp { return Stamp{c.HLC, c.Origin} }
 // Filter selects changes from the log. Zero fields select everything.
 type Filter struct {
 	Table  string
-	Entity any    // an entity id as stored
+	Entity any     // an entity id as stored
 	Field  *string // nil: any field; "" selects row-level changes
-	Origin string // a node id; this device's own id selects captured changes
+	Origin string  // a node id; this device's own id selects captured changes
 	// AfterSeq and UpToSeq bound the sequence numbers: AfterSeq < seq <=
 	// UpToSeq (0: unbounded).
 	AfterSeq, UpToSeq int64
