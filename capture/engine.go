@@ -29,6 +29,10 @@ type Options struct {
 	// BusyTimeout bounds how long a write waits for another connection's
 	// lock, on connections the engine opens. Zero means 5 seconds.
 	BusyTimeout time.Duration
+	// ReadOnly opens the database read-only (Open only): nothing is migrated
+	// or installed, the database must already be at the latest version, and
+	// the methods that write fail. Readers never block the app's writers.
+	ReadOnly bool
 }
 
 // Engine is the capture engine over one database connection.
@@ -51,7 +55,11 @@ var ErrClosed = errors.New("capture: engine is closed")
 // foreign keys on, migrates it to the latest version of opts.Profile, and
 // installs or refreshes the capture triggers. Close releases it.
 func Open(ctx context.Context, path string, opts Options) (*Engine, error) {
-	conn, err := sqlite3.OpenContext(ctx, path)
+	flags := sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE
+	if opts.ReadOnly {
+		flags = sqlite3.OPEN_READONLY
+	}
+	conn, err := sqlite3.OpenFlags(path, flags)
 	if err != nil {
 		return nil, fmt.Errorf("capture: open %s: %w", path, err)
 	}
@@ -63,9 +71,11 @@ func Open(ctx context.Context, path string, opts Options) (*Engine, error) {
 		conn.Close()
 		return nil, fmt.Errorf("capture: open %s: %w", path, err)
 	}
-	if err := conn.Exec(`PRAGMA journal_mode = WAL`); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("capture: open %s: %w", path, err)
+	if !opts.ReadOnly {
+		if err := conn.Exec(`PRAGMA journal_mode = WAL`); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("capture: open %s: %w", path, err)
+		}
 	}
 	e, err := newEngine(ctx, conn, opts)
 	if err != nil {
@@ -128,6 +138,9 @@ func newEngine(ctx context.Context, conn *sqlite3.Conn, opts Options) (*Engine, 
 	if err := conn.Exec(`PRAGMA foreign_keys = ON`); err != nil {
 		return nil, err
 	}
+	if opts.ReadOnly {
+		return e, e.openReadOnly(ctx)
+	}
 	res, err := schema.Migrate(ctx, conn, opts.Profile)
 	if err != nil {
 		return nil, err
@@ -144,6 +157,36 @@ func newEngine(ctx context.Context, conn *sqlite3.Conn, opts Options) (*Engine, 
 		return nil, err
 	}
 	return e, nil
+}
+
+// ErrNotInitialized is returned by a read-only Open of a database that is
+// not at the latest schema version.
+var ErrNotInitialized = errors.New("database is not initialized at the latest schema version")
+
+// openReadOnly checks a database opened read-only and reads what the engine
+// needs from it, writing nothing.
+func (e *Engine) openReadOnly(ctx context.Context) error {
+	v, err := schema.Version(e.conn)
+	if err != nil {
+		return err
+	}
+	if v != schema.Latest() {
+		return fmt.Errorf("schema version %d, want %d (run init): %w", v, schema.Latest(), ErrNotInitialized)
+	}
+	var profile string
+	if err := e.queryRow(`SELECT node_id, coalesce(profile, ''), coalesce(spec_fingerprint, '') FROM sync_state WHERE id = 1`, nil,
+		func(s *sqlite3.Stmt) { e.nodeID, profile, e.fingerprint = s.ColumnText(0), s.ColumnText(1), s.ColumnText(2) }); err != nil {
+		return fmt.Errorf("read sync state: %w", err)
+	}
+	if schema.Profile(profile) != e.opts.Profile {
+		return fmt.Errorf("database was created as %s, opened as %s: %w", profile, e.opts.Profile, schema.ErrProfile)
+	}
+	tables, err := schema.Inspect(e.conn, e.spec())
+	if err != nil {
+		return err
+	}
+	e.tables = tables
+	return nil
 }
 
 // Close releases the engine and what it opened. It does not close a
