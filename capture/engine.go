@@ -175,7 +175,9 @@ func (e *Engine) openReadOnly(ctx context.Context) error {
 	}
 	var profile string
 	if err := e.queryRow(`SELECT node_id, coalesce(profile, ''), coalesce(spec_fingerprint, '') FROM sync_state WHERE id = 1`, nil,
-		func(s *sqlite3.Stmt) { e.nodeID, profile, e.fingerprint = s.ColumnText(0), s.ColumnText(1), s.ColumnText(2) }); err != nil {
+		func(s *sqlite3.Stmt) {
+			e.nodeID, profile, e.fingerprint = s.ColumnText(0), s.ColumnText(1), s.ColumnText(2)
+		}); err != nil {
 		return fmt.Errorf("read sync state: %w", err)
 	}
 	if schema.Profile(profile) != e.opts.Profile {

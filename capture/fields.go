@@ -82,11 +82,12 @@ func (e *Engine) Fields(ctx context.Context, table string, entityID any) ([]Fiel
 		return nil, fmt.Errorf("capture: %s %v: %w", table, entityID, ErrUnknownEntity)
 	}
 	out := []FieldState{exist}
+	existReg := Register{Set: ok, Stamp: exist.Stamp, Dead: exist.Deleted}
 	for _, c := range t.Columns {
 		f, own := regs[c.Name]
 		f.Field, f.Value = c.Name, values[c.Name]
-		if !own || (!exist.Deleted && f.Stamp.Less(exist.Stamp)) {
-			f.Stamp = exist.Stamp
+		if st, ok := Effective(existReg, Register{Set: own, Stamp: f.Stamp}); ok {
+			f.Stamp = st
 		}
 		out = append(out, f)
 	}

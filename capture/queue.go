@@ -202,7 +202,11 @@ func (e *Engine) Ack(ctx context.Context, peer string, seq int64) error {
 	if seq > last {
 		return fmt.Errorf("capture: ack %d for %s (newest is %d): %w", seq, peer, last, ErrAckBeyond)
 	}
-	if err := e.exec(`UPDATE paired_devices SET acked_seq = max(acked_seq, ?), last_seen = ? WHERE device_id = ?`,
+	// Acknowledging the newest export also confirms the catch-up it
+	// carried (see Export).
+	if err := e.exec(`UPDATE paired_devices SET acked_seq = max(acked_seq, ?1), last_seen = ?2,
+			sent_tables = CASE WHEN ?1 >= pending_seq THEN pending_tables ELSE sent_tables END
+		WHERE device_id = ?3`,
 		seq, e.now().UTC().Format(time.RFC3339Nano), peer); err != nil {
 		return fmt.Errorf("capture: ack %d for %s: %w", seq, peer, err)
 	}

@@ -33,6 +33,26 @@ type TableInfo struct {
 	LocalKeys []string
 }
 
+// HasColumn reports whether name is a tracked column of t.
+func (t TableInfo) HasColumn(name string) bool {
+	for _, c := range t.Columns {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// IsKey reports whether name is a key column of t.
+func (t TableInfo) IsKey(name string) bool {
+	for _, c := range t.Key {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // Column is one column of a table.
 type Column struct {
 	Name string

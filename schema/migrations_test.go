@@ -11,6 +11,7 @@ var shipped = map[int]string{
 	1: "aab2c9b9ac1f81704436765ad308f0ba6fb9928cd24fb6896e9bd0062187e50c",
 	2: "05a2413a34941cd4189127182bce7b229ac42b23b99863049ed7425c9e466521",
 	3: "ad0fe9d50d5525e58605d285f5fb3be1b42a8374d7b9d0f8cf4fce1cb5182020",
+	4: "9deece962de8d26e6a4ef9e859c1bee0f8ca088df8685b1215e7c6010101aa3f",
 }
 
 func TestShippedMigrationsAreUnchanged(t *testing.T) {

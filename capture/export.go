@@ -1,0 +1,390 @@
+package capture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/ncruces/go-sqlite3"
+
+	"github.com/capture-sync/capture/capture/changeset"
+	"github.com/capture-sync/capture/schema"
+	"github.com/capture-sync/capture/triggers"
+)
+
+// ExportOptions select what Export writes.
+type ExportOptions struct {
+	// Peer is the paired device the changeset is for.
+	Peer string
+	// Snapshot writes every register instead of the delta since the peer's
+	// cursor: what a newly paired device starts from.
+	Snapshot bool
+}
+
+// ExportStats says what Export wrote.
+type ExportStats struct {
+	// Fields and Rows count the field and row-existence records.
+	Fields, Rows int64
+	// UpToSeq is the newest sequence number the changeset covers: once the
+	// peer acknowledges it, its cursor moves there.
+	UpToSeq int64
+}
+
+// Export writes to w a changeset for the paired device opts.Peer: every
+// register whose latest change the peer has not acknowledged (one record
+// per field, the latest, with its current value; a row record with the full
+// row for an insert, a tombstone for a delete), including the changes this
+// device received from others, but not those the peer made itself. With
+// opts.Snapshot it writes every register instead. Tables and columns the
+// peer does not know (it runs an older schema) are left out until it
+// reports them. Export reads one consistent snapshot of the database and
+// holds one record in memory at a time. It does not move the peer's cursor:
+// Ack does, when the peer confirms.
+func (e *Engine) Export(ctx context.Context, w io.Writer, opts ExportOptions) (st ExportStats, err error) {
+	if e.conn == nil {
+		return st, ErrClosed
+	}
+	peer, err := e.Device(ctx, opts.Peer)
+	if err != nil {
+		return st, err
+	}
+	ps, err := e.peerSchemaOf(peer.ID)
+	if err != nil {
+		return st, fmt.Errorf("capture: export: %w", err)
+	}
+	old := e.conn.SetInterrupt(ctx)
+	defer e.conn.SetInterrupt(old)
+	tx := e.conn.Begin()
+	defer tx.End(&err)
+
+	if st.UpToSeq, err = e.LastSeq(ctx); err != nil {
+		return st, err
+	}
+	version, err := schema.Version(e.conn)
+	if err != nil {
+		return st, fmt.Errorf("capture: export: %w", err)
+	}
+	cw, err := changeset.NewWriter(w, changeset.Header{
+		Origin: e.nodeID, To: peer.ID, SchemaVersion: int64(version), Fingerprint: e.fingerprint,
+		Tables: e.wireTables(), Snapshot: opts.Snapshot, UpToSeq: st.UpToSeq, Ack: peer.ReceivedSeq,
+	})
+	if err != nil {
+		return st, fmt.Errorf("capture: export: %w", err)
+	}
+	x := &exporter{e: e, w: cw, peer: peer.ID, known: ps.known, stmts: map[string]*sqlite3.Stmt{}}
+	defer x.close()
+	if opts.Snapshot {
+		err = x.snapshot()
+	} else {
+		err = x.delta(peer.AckedSeq)
+		if err == nil && ps.sent != nil {
+			// The peer learnt tables or columns since it was last sent
+			// everything: send their registers up to its cursor too.
+			full := ps.known
+			if full == nil {
+				full = newKnownSet(e.wireTables())
+			}
+			err = x.catchUp(full.missing(ps.sent), peer.AckedSeq)
+		}
+	}
+	if err != nil {
+		return st, fmt.Errorf("capture: export to %s: %w", peer.ID, err)
+	}
+	// Once the peer acknowledges this changeset it holds every register of
+	// what it knows now.
+	var pending any
+	if ps.knownRaw != "" {
+		pending = ps.knownRaw
+	}
+	if err := e.exec(`UPDATE paired_devices SET pending_tables = ?, pending_seq = ? WHERE device_id = ?`,
+		pending, st.UpToSeq, peer.ID); err != nil {
+		return st, fmt.Errorf("capture: export to %s: %w", peer.ID, err)
+	}
+	if err := cw.Close(); err != nil {
+		return st, fmt.Errorf("capture: export to %s: %w", peer.ID, err)
+	}
+	st.Fields, st.Rows = x.fields, x.rows
+	e.log.Debug().Str("peer", peer.ID).Bool("snapshot", opts.Snapshot).Int64("fields", x.fields).
+		Int64("rows", x.rows).Int64("up_to_seq", st.UpToSeq).Msg("exported")
+	return st, nil
+}
+
+// wireTables describes the synced tables for a changeset header.
+func (e *Engine) wireTables() []changeset.Table {
+	out := make([]changeset.Table, len(e.tables))
+	for i, t := range e.tables {
+		out[i].Name = t.Name
+		for _, k := range t.Key {
+			out[i].Key = append(out[i].Key, k.Name)
+		}
+		for _, c := range t.Columns {
+			out[i].Columns = append(out[i].Columns, c.Name)
+		}
+	}
+	return out
+}
+
+// exporter writes the records of one changeset.
+type exporter struct {
+	e            *Engine
+	w            *changeset.Writer
+	peer         string
+	known        *knownSet
+	stmts        map[string]*sqlite3.Stmt
+	fields, rows int64
+}
+
+func (x *exporter) close() {
+	for _, s := range x.stmts {
+		s.Close()
+	}
+}
+
+// stmt returns a prepared statement, reusing it across records.
+func (x *exporter) stmt(sql string) (*sqlite3.Stmt, error) {
+	if s, ok := x.stmts[sql]; ok {
+		return s, s.Reset()
+	}
+	s, _, err := x.e.conn.Prepare(sql)
+	if err != nil {
+		return nil, err
+	}
+	x.stmts[sql] = s
+	return s, nil
+}
+
+// delta writes the registers whose latest change came after seq.
+func (x *exporter) delta(after int64) error {
+	return x.e.query(`SELECT lc.seq, lc.entity_type, lc.entity_id, lc.field_name, ft.hlc, coalesce(ft.origin, ?), ft.tombstone
+		FROM local_changes lc JOIN field_timestamps ft ON ft.entity_type = lc.entity_type
+			AND ft.entity_id = lc.entity_id AND ft.field_name = lc.field_name AND ft.seq = lc.seq
+		WHERE lc.seq > ? ORDER BY lc.seq`, []any{x.e.nodeID, after}, x.register)
+}
+
+// catchUp writes the registers of the given tables' columns ("" for a whole
+// table) that the delta left out: those at or below the peer's cursor.
+func (x *exporter) catchUp(missing map[string][]string, upTo int64) error {
+	tables := make([]string, 0, len(missing))
+	for t := range missing {
+		tables = append(tables, t)
+	}
+	slices.Sort(tables)
+	for _, table := range tables {
+		for _, field := range missing[table] {
+			q := `SELECT seq, entity_type, entity_id, field_name, hlc, coalesce(origin, ?), tombstone
+				FROM field_timestamps WHERE entity_type = ? AND field_name = ? AND seq <= ? ORDER BY entity_id`
+			args := []any{x.e.nodeID, table, field, upTo}
+			if field == "" { // a whole table: existence first, then fields
+				q = `SELECT seq, entity_type, entity_id, field_name, hlc, coalesce(origin, ?), tombstone
+					FROM field_timestamps WHERE entity_type = ? AND seq <= ? ORDER BY entity_id, field_name`
+				args = []any{x.e.nodeID, table, upTo}
+			}
+			if err := x.e.query(q, args, x.register); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// snapshot writes every register, table by table, parents first, each
+// row's existence before its fields.
+func (x *exporter) snapshot() error {
+	var names []string
+	for _, t := range x.e.tables {
+		names = append(names, t.Name)
+	}
+	// Registers of tables this schema does not have (parked from newer
+	// peers) go last.
+	err := x.e.query(`SELECT DISTINCT entity_type FROM field_timestamps ORDER BY entity_type`, nil, func(s *sqlite3.Stmt) error {
+		if _, ok := x.e.Table(s.ColumnText(0)); !ok {
+			names = append(names, s.ColumnText(0))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		err := x.e.query(`SELECT seq, entity_type, entity_id, field_name, hlc, coalesce(origin, ?), tombstone
+			FROM field_timestamps WHERE entity_type = ? ORDER BY entity_id, field_name`, []any{x.e.nodeID, name}, x.register)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// register writes the record of one register row (seq, table, entity,
+// field, hlc, origin, tombstone).
+func (x *exporter) register(s *sqlite3.Stmt) error {
+	rec := changeset.Record{Seq: s.ColumnInt64(0), Table: s.ColumnText(1), Entity: ColumnValue(s, 2),
+		Field: s.ColumnText(3), HLC: s.ColumnInt64(4), Origin: s.ColumnText(5)}
+	if rec.Origin == x.peer || !x.known.has(rec.Table, rec.Field) {
+		return nil
+	}
+	var err error
+	if rec.Field == "" {
+		rec.Kind, rec.Alive = changeset.Row, !s.ColumnBool(6)
+		if rec.Alive {
+			rec.Row, err = x.row(rec.Table, rec.Entity)
+		}
+		x.rows++
+	} else {
+		rec.Kind = changeset.Field
+		rec.Value, rec.HasValue, err = x.value(rec.Table, rec.Entity, rec.Field, Stamp{HLC(rec.HLC), rec.Origin})
+		x.fields++
+	}
+	if err != nil {
+		return fmt.Errorf("%s %v: %w", rec.Table, rec.Entity, err)
+	}
+	return x.w.Write(rec)
+}
+
+// value returns the value of a field's register stamped st: from its table,
+// or parked. It reports false when the register's value is gone: a newer
+// insert replaced it, or the row was deleted after it.
+func (x *exporter) value(table string, entity any, field string, st Stamp) (any, bool, error) {
+	s, err := x.stmt(`SELECT hlc, coalesce(origin, ?), tombstone FROM field_timestamps WHERE entity_type = ? AND entity_id = ? AND field_name = ''`)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := bindAll(s, []any{x.e.nodeID, table, entity}); err != nil {
+		return nil, false, err
+	}
+	if s.Step() {
+		exist := Stamp{HLC(s.ColumnInt64(0)), s.ColumnText(1)}
+		if st.Less(exist) {
+			return nil, false, nil
+		}
+	} else if err := s.Err(); err != nil {
+		return nil, false, err
+	}
+	if t, ok := x.e.Table(table); ok && t.HasColumn(field) {
+		key, err := EntityKey(t, entity)
+		if err != nil {
+			return nil, false, err
+		}
+		s, err := x.stmt(`SELECT ` + triggers.Quote(field) + ` FROM ` + triggers.Quote(table) + ` WHERE ` + keyWhere(t))
+		if err != nil {
+			return nil, false, err
+		}
+		if err := bindAll(s, key); err != nil {
+			return nil, false, err
+		}
+		if s.Step() {
+			return ColumnValue(s, 0), true, nil
+		}
+		if err := s.Err(); err != nil {
+			return nil, false, err
+		}
+	}
+	s, err = x.stmt(`SELECT value FROM parked_values WHERE entity_type = ? AND entity_id = ? AND field_name = ?
+		AND hlc = ? AND coalesce(origin, ?) = ?`)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := bindAll(s, []any{table, entity, field, int64(st.HLC), x.e.nodeID, st.Node}); err != nil {
+		return nil, false, err
+	}
+	if s.Step() {
+		return ColumnValue(s, 0), true, nil
+	}
+	return nil, false, s.Err()
+}
+
+// row returns a live row's key and tracked columns with their values, from
+// its table or parked, limited to what the peer knows.
+func (x *exporter) row(table string, entity any) ([]changeset.Column, error) {
+	var cols []changeset.Column
+	if t, ok := x.e.Table(table); ok {
+		key, err := EntityKey(t, entity)
+		if err != nil {
+			return nil, err
+		}
+		names := make([]string, 0, len(t.Key)+len(t.Columns))
+		for _, k := range t.Key {
+			names = append(names, k.Name)
+		}
+		for _, c := range t.Columns {
+			names = append(names, c.Name)
+		}
+		quoted := make([]string, len(names))
+		for i, n := range names {
+			quoted[i] = triggers.Quote(n)
+		}
+		s, err := x.stmt(`SELECT ` + strings.Join(quoted, ", ") + ` FROM ` + triggers.Quote(table) + ` WHERE ` + keyWhere(t))
+		if err != nil {
+			return nil, err
+		}
+		if err := bindAll(s, key); err != nil {
+			return nil, err
+		}
+		if s.Step() {
+			for i, n := range names {
+				if i < len(t.Key) || x.known.has(table, n) {
+					cols = append(cols, changeset.Column{Name: n, Value: ColumnValue(s, i)})
+				}
+			}
+		}
+		if err := s.Err(); err != nil {
+			return nil, err
+		}
+	}
+	// Columns parked (the row is not in its table, or the column is not in
+	// this schema), where the parked value is still the field's.
+	regs, err := x.registers(table, entity)
+	if err != nil {
+		return nil, err
+	}
+	s, err := x.stmt(`SELECT field_name, value, hlc, coalesce(origin, ?) FROM parked_values
+		WHERE entity_type = ? AND entity_id = ? ORDER BY field_name`)
+	if err != nil {
+		return nil, err
+	}
+	if err := bindAll(s, []any{x.e.nodeID, table, entity}); err != nil {
+		return nil, err
+	}
+	for s.Step() {
+		name := s.ColumnText(0)
+		st, ok := Effective(regs[""], regs[name])
+		if ok && st == (Stamp{HLC(s.ColumnInt64(2)), s.ColumnText(3)}) && !hasColumn(cols, name) && x.known.has(table, name) {
+			cols = append(cols, changeset.Column{Name: name, Value: ColumnValue(s, 1)})
+		}
+	}
+	if err := s.Err(); err != nil {
+		return nil, err
+	}
+	if len(cols) == 0 {
+		return nil, errors.New("live row has no values here or parked")
+	}
+	return cols, nil
+}
+
+// registers returns an entity's registers by field ("" for existence).
+func (x *exporter) registers(table string, entity any) (map[string]Register, error) {
+	s, err := x.stmt(`SELECT field_name, hlc, coalesce(origin, ?), tombstone FROM field_timestamps WHERE entity_type = ? AND entity_id = ?`)
+	if err != nil {
+		return nil, err
+	}
+	if err := bindAll(s, []any{x.e.nodeID, table, entity}); err != nil {
+		return nil, err
+	}
+	out := map[string]Register{}
+	for s.Step() {
+		out[s.ColumnText(0)] = Register{Set: true, Stamp: Stamp{HLC(s.ColumnInt64(1)), s.ColumnText(2)}, Dead: s.ColumnBool(3)}
+	}
+	return out, s.Err()
+}
+
+func hasColumn(cols []changeset.Column, name string) bool {
+	for _, c := range cols {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,406 @@
+package lww
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/ncruces/go-sqlite3"
+
+	"github.com/capture-sync/capture/capture"
+	"github.com/capture-sync/capture/capture/changeset"
+	"github.com/capture-sync/capture/schema"
+	"github.com/capture-sync/capture/triggers"
+)
+
+// applier carries out the decisions of one Apply inside its transaction.
+type applier struct {
+	e      *capture.Engine
+	conn   *sqlite3.Conn
+	opts   Options
+	self   string
+	stmts  map[string]*sqlite3.Stmt
+	tables map[string]schema.TableInfo
+	// present lists every table of this database, with its columns, to
+	// tell data this device does not sync from data it does not know yet.
+	present map[string]map[string]bool
+	fks     map[string][]foreignKey // by child table
+	maxHLC  capture.HLC
+}
+
+func newApplier(e *capture.Engine, opts Options) (*applier, error) {
+	a := &applier{e: e, conn: e.Conn(), opts: opts, self: e.NodeID(), stmts: map[string]*sqlite3.Stmt{},
+		tables: map[string]schema.TableInfo{}, present: map[string]map[string]bool{}}
+	for _, t := range e.Tables() {
+		a.tables[t.Name] = t
+	}
+	err := a.query(`SELECT m.name, p.name FROM sqlite_schema m, pragma_table_xinfo(m.name) p WHERE m.type = 'table'`, nil,
+		func(s *sqlite3.Stmt) error {
+			t := s.ColumnText(0)
+			if a.present[t] == nil {
+				a.present[t] = map[string]bool{}
+			}
+			a.present[t][s.ColumnText(1)] = true
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	if a.fks, err = foreignKeys(a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *applier) close() {
+	for _, s := range a.stmts {
+		s.Close()
+	}
+}
+
+// begin suppresses capture and defers foreign-key checks to the commit, so
+// records may come in any order.
+func (a *applier) begin() error {
+	if err := a.conn.Exec(`PRAGMA defer_foreign_keys = ON`); err != nil {
+		return err
+	}
+	return a.exec(`UPDATE sync_state SET applying = 1 WHERE id = 1`)
+}
+
+func (a *applier) stmt(sql string) (*sqlite3.Stmt, error) {
+	if s, ok := a.stmts[sql]; ok {
+		return s, s.Reset()
+	}
+	s, _, err := a.conn.Prepare(sql)
+	if err != nil {
+		return nil, err
+	}
+	a.stmts[sql] = s
+	return s, nil
+}
+
+func (a *applier) query(sql string, args []any, scan func(*sqlite3.Stmt) error) error {
+	s, err := a.stmt(sql)
+	if err != nil {
+		return err
+	}
+	if err := bind(s, args); err != nil {
+		return err
+	}
+	for s.Step() {
+		if err := scan(s); err != nil {
+			return err
+		}
+	}
+	return s.Err()
+}
+
+// registers reads an entity's existence register and, if field is not "",
+// the field's register.
+func (a *applier) registers(table string, entity any, field string) (exist, reg Reg, err error) {
+	err = a.query(`SELECT field_name, hlc, coalesce(origin, ?), tombstone FROM field_timestamps
+		WHERE entity_type = ? AND entity_id = ? AND field_name IN ('', ?)`, []any{a.self, table, entity, field},
+		func(s *sqlite3.Stmt) error {
+			r := Reg{Set: true, Stamp: capture.Stamp{HLC: capture.HLC(s.ColumnInt64(1)), Node: s.ColumnText(2)}, Dead: s.ColumnBool(3)}
+			if s.ColumnText(0) == "" {
+				exist = r
+			} else {
+				reg = r
+			}
+			return nil
+		})
+	return exist, reg, err
+}
+
+// allRegisters reads every register of an entity, by field ("" for
+// existence).
+func (a *applier) allRegisters(table string, entity any) (map[string]Reg, error) {
+	out := map[string]Reg{}
+	err := a.query(`SELECT field_name, hlc, coalesce(origin, ?), tombstone FROM field_timestamps
+		WHERE entity_type = ? AND entity_id = ?`, []any{a.self, table, entity},
+		func(s *sqlite3.Stmt) error {
+			out[s.ColumnText(0)] = Reg{Set: true, Stamp: capture.Stamp{HLC: capture.HLC(s.ColumnInt64(1)), Node: s.ColumnText(2)}, Dead: s.ColumnBool(3)}
+			return nil
+		})
+	return out, err
+}
+
+// take stamps a register with the write it took and logs the change, so it
+// is relayed onward.
+func (a *applier) take(rec changeset.Record, op capture.Op, value any, tombstone bool) error {
+	var origin any = rec.Origin
+	if rec.Origin == a.self {
+		origin = nil
+	}
+	if err := a.exec(`INSERT INTO local_changes (entity_type, entity_id, field_name, op, new_value, hlc, origin)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, rec.Table, rec.Entity, rec.Field, int(op), value, rec.HLC, origin); err != nil {
+		return err
+	}
+	return a.exec(`INSERT INTO field_timestamps (entity_type, entity_id, field_name, hlc, origin, seq, tombstone)
+		VALUES (?, ?, ?, ?, ?, last_insert_rowid(), ?)
+		ON CONFLICT DO UPDATE SET hlc = excluded.hlc, origin = excluded.origin, seq = excluded.seq, tombstone = excluded.tombstone`,
+		rec.Table, rec.Entity, rec.Field, rec.HLC, origin, tombstone)
+}
+
+// apply merges one record.
+func (a *applier) apply(rec changeset.Record) (Decision, error) {
+	d := Decision{Kind: rec.Kind, Table: rec.Table, Entity: rec.Entity, Field: rec.Field,
+		Stamp: capture.Stamp{HLC: capture.HLC(rec.HLC), Node: rec.Origin}}
+	t, known, err := a.validate(rec)
+	if err != nil {
+		return d, err
+	}
+	a.maxHLC = max(a.maxHLC, capture.HLC(rec.HLC))
+	if rec.Kind == changeset.Field {
+		return d, a.applyField(rec, t, known, &d)
+	}
+	return d, a.applyRow(rec, t, known, &d)
+}
+
+func (a *applier) applyField(rec changeset.Record, t schema.TableInfo, known bool, d *Decision) error {
+	exist, reg, err := a.registers(rec.Table, rec.Entity, rec.Field)
+	if err != nil {
+		return err
+	}
+	placed := known && t.HasColumn(rec.Field)
+	take, act := DecideField(exist, reg, d.Stamp, rec.HasValue, placed)
+	if !take {
+		d.Outcome, d.Why = "lost", "the field holds a newer or the same write ("+reg.Stamp.String()+")"
+		return nil
+	}
+	if err := a.take(rec, capture.OpUpdate, rec.Value, false); err != nil {
+		return err
+	}
+	d.Outcome = "won"
+	if act == Write {
+		missing, err := a.refersToMissing(t, rec.Field, rec.Value)
+		if err != nil {
+			return err
+		}
+		if missing {
+			// The row now belongs under a parent not here: it waits,
+			// parked whole, for the parent.
+			values, err := a.currentValues(t, rec.Table, rec.Entity)
+			if err != nil {
+				return err
+			}
+			values[rec.Field] = rec.Value
+			if _, err := a.placeRow(t, true, rec.Entity, values); err != nil {
+				return err
+			}
+			d.Outcome, d.Why = "parked", "row waiting for its parent"
+			return nil
+		}
+		ok, err := a.writeField(t, rec.Entity, rec.Field, rec.Value)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			act = Park // the row is alive but not in its table (parked)
+		}
+	}
+	switch act {
+	case Park:
+		d.Outcome, d.Why = "parked", parkReason(exist, known, placed)
+		return a.park(rec.Table, rec.Entity, rec.Field, rec.Value, d.Stamp)
+	case Drop:
+		if rec.HasValue {
+			d.Why = "register taken; the row's newer insert or delete (" + exist.Stamp.String() + ") keeps its value"
+		}
+	}
+	return nil
+}
+
+func parkReason(exist Reg, known, placed bool) string {
+	switch {
+	case !known:
+		return "table not in this schema yet"
+	case !placed:
+		return "column not in this schema yet"
+	case !exist.Set:
+		return "row not here yet"
+	case exist.Dead:
+		return "row deleted; value newer than the delete is kept for a re-insert"
+	}
+	return "row waiting for its parent"
+}
+
+func (a *applier) applyRow(rec changeset.Record, t schema.TableInfo, known bool, d *Decision) error {
+	exist, _, err := a.registers(rec.Table, rec.Entity, "")
+	if err != nil {
+		return err
+	}
+	take, act := DecideRow(exist, d.Stamp, rec.Alive)
+	if !take {
+		d.Outcome, d.Why = "lost", "the row holds a newer or the same insert/delete ("+exist.Stamp.String()+")"
+		return nil
+	}
+	op := capture.OpInsert
+	if !rec.Alive {
+		op = capture.OpDelete
+	}
+	if err := a.take(rec, op, nil, !rec.Alive); err != nil {
+		return err
+	}
+	d.Outcome = "won"
+	if act == Drop {
+		if known {
+			return a.deleteRow(t, rec.Entity)
+		}
+		_, err := a.parked(rec.Table, rec.Entity) // drops what the delete made stale
+		return err
+	}
+	values, err := a.rowValues(rec, t, d.Stamp)
+	if err != nil {
+		return err
+	}
+	placed, err := a.placeRow(t, known, rec.Entity, values)
+	if err != nil {
+		return err
+	}
+	if !placed {
+		d.Outcome, d.Why = "parked", "row waiting for its parent, or its table is not in this schema yet"
+	}
+	return nil
+}
+
+// rowValues merges an insert's values with the fields written after it: a
+// column keeps its current (or parked) value when its own register is newer
+// than the insert.
+func (a *applier) rowValues(rec changeset.Record, t schema.TableInfo, in capture.Stamp) (map[string]any, error) {
+	values := map[string]any{}
+	for _, c := range rec.Row {
+		values[c.Name] = c.Value
+	}
+	newer := map[string]bool{}
+	err := a.query(`SELECT field_name, hlc, coalesce(origin, ?) FROM field_timestamps
+		WHERE entity_type = ? AND entity_id = ? AND field_name != ''`, []any{a.self, rec.Table, rec.Entity},
+		func(s *sqlite3.Stmt) error {
+			r := Reg{Set: true, Stamp: capture.Stamp{HLC: capture.HLC(s.ColumnInt64(1)), Node: s.ColumnText(2)}}
+			if !DecideColumn(r, in) {
+				newer[s.ColumnText(0)] = true
+			}
+			return nil
+		})
+	if err != nil || len(newer) == 0 {
+		return values, err
+	}
+	current, err := a.currentValues(t, rec.Table, rec.Entity)
+	if err != nil {
+		return nil, err
+	}
+	for name := range newer {
+		if v, ok := current[name]; ok {
+			values[name] = v
+		}
+	}
+	return values, nil
+}
+
+// validate checks a record against what this device syncs. It returns the
+// table's definition, and known = false for a table this schema does not
+// have yet (a newer peer's), whose changes are parked.
+func (a *applier) validate(rec changeset.Record) (schema.TableInfo, bool, error) {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf(format+": %w", append(args, ErrBadRecord)...)
+	}
+	if rec.Origin == "" || rec.HLC <= 0 || rec.Table == "" {
+		return schema.TableInfo{}, false, bad("missing origin, stamp or table")
+	}
+	if ahead := capture.HLC(rec.HLC).Millis() - a.opts.Now().UnixMilli(); ahead > a.opts.MaxDrift.Milliseconds() {
+		return schema.TableInfo{}, false, fmt.Errorf("stamp %s is ahead of this device's clock by more than %s: %w",
+			capture.HLC(rec.HLC), a.opts.MaxDrift, capture.ErrClockDrift)
+	}
+	switch rec.Entity.(type) {
+	case int64, float64, string, []byte:
+	default:
+		return schema.TableInfo{}, false, bad("entity id of type %T", rec.Entity)
+	}
+	t, known := a.tables[rec.Table]
+	if !known {
+		if a.present[rec.Table] != nil || slices.Contains(schema.EngineTables, rec.Table) ||
+			slices.Contains(schema.CacheTables, rec.Table) || slices.Contains(schema.DesktopOnlyTables, rec.Table) ||
+			rec.Table == "parked_values" {
+			return t, false, fmt.Errorf("table %s: %w", rec.Table, ErrNotSynced)
+		}
+		if rec.Kind == changeset.Field && rec.Field == "" {
+			return t, false, bad("field record without a field")
+		}
+		return t, false, nil // a newer schema's table: parked
+	}
+	key, err := capture.EntityKey(t, rec.Entity)
+	if err != nil {
+		return t, true, bad("%v", err)
+	}
+	if len(t.LocalKeys) > 0 {
+		if s, ok := key[0].(string); ok && slices.Contains(t.LocalKeys, s) {
+			return t, true, fmt.Errorf("%s %q is device-local: %w", t.Name, s, ErrNotSynced)
+		}
+	}
+	checkColumn := func(name string) error {
+		switch {
+		case name == "":
+			return bad("empty column name")
+		case t.HasColumn(name):
+		case a.present[t.Name][name]:
+			return fmt.Errorf("column %s.%s: %w", t.Name, name, ErrNotSynced)
+		}
+		return nil // a newer schema's column: parked
+	}
+	switch rec.Kind {
+	case changeset.Field:
+		if t.IsKey(rec.Field) {
+			return t, true, bad("field record for key column %s", rec.Field)
+		}
+		return t, true, checkColumn(rec.Field)
+	case changeset.Row:
+		if !rec.Alive {
+			return t, true, nil
+		}
+		seen := map[string]bool{}
+		for i, c := range rec.Row {
+			if seen[c.Name] {
+				return t, true, bad("column %s twice in a row", c.Name)
+			}
+			seen[c.Name] = true
+			if k := slices.IndexFunc(t.Key, func(k schema.Column) bool { return k.Name == c.Name }); k >= 0 {
+				if !sameValue(c.Value, key[k]) {
+					return t, true, bad("row's key %s = %v disagrees with its entity id", c.Name, c.Value)
+				}
+				continue
+			}
+			if err := checkColumn(c.Name); err != nil {
+				return t, true, err
+			}
+			_ = i
+		}
+		for _, k := range t.Key {
+			if !seen[k.Name] {
+				return t, true, bad("row lacks its key column %s", k.Name)
+			}
+		}
+	}
+	return t, true, nil
+}
+
+// sameValue compares two SQLite values as Go holds them.
+func sameValue(x, y any) bool {
+	switch a := x.(type) {
+	case []byte:
+		b, ok := y.([]byte)
+		return ok && string(a) == string(b)
+	default:
+		return x == y
+	}
+}
+
+var errNoRow = errors.New("no row")
+
+// quoteAll quotes identifiers.
+func quoteAll(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = triggers.Quote(n)
+	}
+	return out
+}

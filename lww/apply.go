@@ -1,0 +1,205 @@
+package lww
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/ncruces/go-sqlite3"
+
+	"github.com/capture-sync/capture/capture"
+	"github.com/capture-sync/capture/capture/changeset"
+)
+
+// DefaultMaxDrift is how far ahead of this device's clock a remote stamp may
+// be before its changeset is refused.
+const DefaultMaxDrift = 5 * time.Minute
+
+// Options configure Apply.
+type Options struct {
+	// MaxDrift bounds how far a stamp's wall time may be ahead of this
+	// device's clock; zero means DefaultMaxDrift.
+	MaxDrift time.Duration
+	// Now is the wall clock; nil means time.Now.
+	Now func() time.Time
+	// DryRun decides everything and writes nothing.
+	DryRun bool
+	// Explain collects a Decision per record in Result.Decisions (memory
+	// grows with the changeset).
+	Explain bool
+}
+
+// Result says what Apply did.
+type Result struct {
+	// Origin is the device the changeset came from; UpToSeq its newest
+	// sequence number covered.
+	Origin  string
+	UpToSeq int64
+	// Records counts the records read. Won counts those whose register took
+	// the write; Lost those that lost or were already here; Parked those
+	// whose value was kept aside (they won, so they count in Won too).
+	Records, Won, Lost, Parked int
+	// Decisions, with Options.Explain, say what happened to each record.
+	Decisions []Decision
+}
+
+// Decision is what Apply did with one record, and why.
+type Decision struct {
+	Kind   changeset.Kind
+	Table  string
+	Entity any
+	Field  string // "" for a row record
+	Stamp  capture.Stamp
+	// Outcome is "won", "lost" or "parked"; Why says against what.
+	Outcome, Why string
+}
+
+// Apply reads one changeset from r and merges it into e's database in one
+// transaction, with capture suppressed: each record whose stamp wins its
+// register is written (or parked), logged to local_changes with its origin
+// so this device relays it, and its register stamped with the remote stamp.
+// This device's clock advances past every stamp received. The origin must
+// be a paired device; the peer's acknowledgement in the header moves its
+// cursor, and what the changeset covers is recorded as received.
+//
+// Bad input changes nothing: a changeset that is corrupt or truncated, has
+// a wrong format version, comes from this device or is addressed to another,
+// holds a record that targets data this device does not sync or is of the
+// wrong shape, or a stamp more than MaxDrift ahead of this device's clock,
+// is refused whole with an error saying which record and why.
+func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (res Result, err error) {
+	if opts.MaxDrift == 0 {
+		opts.MaxDrift = DefaultMaxDrift
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	cr, err := changeset.NewReader(r)
+	if err != nil {
+		return res, fmt.Errorf("lww: apply: %w", err)
+	}
+	h := cr.Header()
+	res.Origin, res.UpToSeq = h.Origin, h.UpToSeq
+	switch {
+	case h.Origin == e.NodeID():
+		return res, fmt.Errorf("lww: apply: %w", ErrOwnChangeset)
+	case h.To != "" && h.To != e.NodeID():
+		return res, fmt.Errorf("lww: apply: changeset for %s, this is %s: %w", h.To, e.NodeID(), ErrNotForThisDevice)
+	}
+	if _, err := e.Device(ctx, h.Origin); err != nil {
+		return res, fmt.Errorf("lww: apply changeset from %s: %w", h.Origin, err)
+	}
+
+	conn := e.Conn()
+	old := conn.SetInterrupt(ctx)
+	defer conn.SetInterrupt(old)
+	tx, err := conn.BeginImmediate()
+	if err != nil {
+		return res, fmt.Errorf("lww: apply: %w", err)
+	}
+	defer func() {
+		if err == nil && opts.DryRun {
+			err = errDryRun
+		}
+		tx.End(&err)
+		if err == errDryRun {
+			err = nil
+		}
+	}()
+	a, err := newApplier(e, opts)
+	if err != nil {
+		return res, fmt.Errorf("lww: apply: %w", err)
+	}
+	defer a.close()
+	if err := a.begin(); err != nil {
+		return res, fmt.Errorf("lww: apply: %w", err)
+	}
+	if err := a.replay(); err != nil {
+		return res, fmt.Errorf("lww: apply: replay parked values: %w", err)
+	}
+	for {
+		rec, err := cr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return res, fmt.Errorf("lww: apply changeset from %s: %w", h.Origin, err)
+		}
+		res.Records++
+		d, err := a.apply(rec)
+		if err != nil {
+			return res, fmt.Errorf("lww: apply changeset from %s: record %d (%s %v %s): %w",
+				h.Origin, res.Records, rec.Table, rec.Entity, rec.Field, err)
+		}
+		switch d.Outcome {
+		case "lost":
+			res.Lost++
+		case "parked":
+			res.Parked++
+			res.Won++
+		default:
+			res.Won++
+		}
+		if opts.Explain {
+			res.Decisions = append(res.Decisions, d)
+		}
+	}
+	if err := a.finish(ctx, h); err != nil {
+		return res, fmt.Errorf("lww: apply: %w", err)
+	}
+	return res, nil
+}
+
+var errDryRun = errors.New("dry run")
+
+// finish advances the clock, records what the origin reported and sent,
+// and clears the applying flag.
+func (a *applier) finish(ctx context.Context, h changeset.Header) error {
+	e := a.e
+	last, err := e.Clock(ctx)
+	if err != nil {
+		return err
+	}
+	floor, err := capture.Receive(last, a.maxHLC, a.opts.Now(), a.opts.MaxDrift)
+	if err != nil {
+		return err
+	}
+	if err := a.exec(`UPDATE sync_state SET hlc = max(hlc, ?), last_sync_timestamp = ? WHERE id = 1`, int64(floor), int64(floor)); err != nil {
+		return err
+	}
+	if err := e.RecordPeerSchema(ctx, h.Origin, h); err != nil {
+		return err
+	}
+	if err := a.exec(`UPDATE paired_devices SET received_seq = max(received_seq, ?) WHERE device_id = ?`, h.UpToSeq, h.Origin); err != nil {
+		return err
+	}
+	if h.Ack > 0 {
+		if err := e.Ack(ctx, h.Origin, h.Ack); err != nil && !errors.Is(err, capture.ErrAckBeyond) {
+			return err
+		}
+	}
+	return a.exec(`UPDATE sync_state SET applying = NULL WHERE id = 1`)
+}
+
+// exec runs one statement on the engine's connection.
+func (a *applier) exec(sql string, args ...any) error {
+	s, err := a.stmt(sql)
+	if err != nil {
+		return err
+	}
+	if err := bind(s, args); err != nil {
+		return err
+	}
+	return s.Exec()
+}
+
+func bind(s *sqlite3.Stmt, args []any) error {
+	for i, v := range args {
+		if err := capture.BindValue(s, i+1, v); err != nil {
+			return fmt.Errorf("bind %d: %w", i+1, err)
+		}
+	}
+	return nil
+}

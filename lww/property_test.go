@@ -1,0 +1,215 @@
+package lww
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/capture-sync/capture/capture"
+	"github.com/capture-sync/capture/internal/sqlitetest"
+	"github.com/capture-sync/capture/schema"
+)
+
+var (
+	propSeed  = flag.Uint64("lww.seed", 1, "seed of the first property-test case")
+	propCases = flag.Int("lww.cases", 12, "property-test cases to run (use thousands for a long run)")
+	propSteps = flag.Int("lww.steps", 120, "random steps per property-test case")
+)
+
+// world is one property-test case: replicas making random edits and
+// exchanging changesets at random.
+type world struct {
+	t       *testing.T
+	rng     *rand.Rand
+	devs    []*device
+	inbox   map[*device][]delivery // changesets in flight, per receiver
+	counter int
+}
+
+type delivery struct {
+	from *device
+	data []byte
+}
+
+// TestConvergenceProperty: 3 to 5 replicas on the app schema make random
+// inserts, edits, deletes, re-inserts, tag adds and removes, interleaved
+// with random partial, reordered and duplicated exchanges; after a full
+// exchange all end identical.
+func TestConvergenceProperty(t *testing.T) {
+	for i := 0; i < *propCases; i++ {
+		seed := *propSeed + uint64(i)
+		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+			w := &world{t: t, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), inbox: map[*device][]delivery{}}
+			n := 3 + w.rng.IntN(3)
+			w.devs = append(w.devs, newDevice(t, "desktop", schema.Desktop))
+			for j := 1; j < n; j++ {
+				p := schema.Mobile
+				if w.rng.IntN(4) == 0 {
+					p = schema.Desktop
+				}
+				w.devs = append(w.devs, newDevice(t, fmt.Sprintf("dev%d", j), p))
+			}
+			pairAll(t, w.devs...)
+			for step := 0; step < *propSteps; step++ {
+				if w.rng.IntN(3) == 0 {
+					w.network()
+				} else {
+					w.edit(w.devs[w.rng.IntN(len(w.devs))])
+				}
+			}
+			// Full exchange: deliver what is in flight, then sync every pair
+			// until nothing changes.
+			for d, q := range w.inbox {
+				for _, m := range q {
+					d.apply(t, m.data)
+				}
+			}
+			for round := 0; round < 3; round++ {
+				for _, a := range w.devs {
+					for _, b := range w.devs {
+						if a != b {
+							sync(t, a, b)
+						}
+					}
+				}
+			}
+			checkConverged(t, w.devs...)
+			checkIntegrity(t, w.devs...)
+		})
+	}
+}
+
+// network does one random thing to the changesets between two devices:
+// export into flight, deliver the next one, deliver one out of order, deliver
+// one twice, or drop one.
+func (w *world) network() {
+	a, b := w.devs[w.rng.IntN(len(w.devs))], w.devs[w.rng.IntN(len(w.devs))]
+	if a == b {
+		return
+	}
+	var buf bytes.Buffer
+	if _, err := a.e.Export(context.Background(), &buf, capture.ExportOptions{Peer: b.e.NodeID()}); err != nil {
+		w.t.Fatal(err)
+	}
+	w.inbox[b] = append(w.inbox[b], delivery{a, buf.Bytes()})
+	q := w.inbox[b]
+	switch r := w.rng.IntN(10); {
+	case r < 5: // deliver everything in order
+		for _, m := range q {
+			b.apply(w.t, m.data)
+		}
+		w.inbox[b] = nil
+	case r < 7: // deliver one at random, keep it in flight (duplicate later)
+		b.apply(w.t, q[w.rng.IntN(len(q))].data)
+	case r < 9: // deliver one at random and remove it (reordering)
+		i := w.rng.IntN(len(q))
+		b.apply(w.t, q[i].data)
+		w.inbox[b] = append(q[:i:i], q[i+1:]...)
+	default: // lose one
+		i := w.rng.IntN(len(q))
+		w.inbox[b] = append(q[:i:i], q[i+1:]...)
+	}
+}
+
+// ids are small pools, so devices create the same rows concurrently and
+// re-insert deleted ones.
+func (w *world) pick(prefix string, n int) string { return fmt.Sprintf("%s%d", prefix, w.rng.IntN(n)) }
+
+func (w *world) value() string {
+	w.counter++
+	return fmt.Sprintf("v%d", w.counter)
+}
+
+// existing returns a random id of a row d has in table, or "".
+func (w *world) existing(d *device, table string) string {
+	rows := sqlitetest.Rows(w.t, d.e.Conn(), `SELECT id FROM "`+table+`" ORDER BY id`)
+	if len(rows) == 0 {
+		return ""
+	}
+	var s string
+	fmt.Sscanf(rows[w.rng.IntN(len(rows))][0], "%q", &s)
+	return s
+}
+
+// edit makes one random edit on d. Statements that a constraint refuses
+// (a row that already exists, a missing parent) are part of the game.
+func (w *world) edit(d *device) {
+	c := d.e.Conn()
+	try := func(sql string, args ...any) {
+		stmt, _, err := c.Prepare(sql)
+		if err != nil {
+			w.t.Fatalf("%s: %v", sql, err)
+		}
+		defer stmt.Close()
+		for i, a := range args {
+			if err := capture.BindValue(stmt, i+1, a); err != nil {
+				w.t.Fatal(err)
+			}
+		}
+		_ = stmt.Exec() // constraint failures are expected
+	}
+	v := w.value()
+	switch w.rng.IntN(16) {
+	case 0:
+		id := w.pick("c", 3)
+		try(`INSERT INTO tag_categories (id, name, sort_order) VALUES (?, ?, ?)`, id, "cat-"+id, w.rng.IntN(5))
+	case 1:
+		if cat := w.existing(d, "tag_categories"); cat != "" {
+			id := w.pick("g", 5)
+			try(`INSERT INTO tags (id, category_id, name) VALUES (?, ?, ?)`, id, cat, "tag-"+id)
+		}
+	case 2, 3:
+		id := w.pick("r", 6)
+		try(`INSERT INTO discovery_releases (id, url, artist, title, date_added, date_modified) VALUES (?, ?, ?, ?, 'd', 'd')`,
+			id, "https://x/"+id, "artist "+v, "title "+v)
+	case 4, 5, 6:
+		if id := w.existing(d, "discovery_releases"); id != "" {
+			field := []string{"artist", "title", "label", "release_date", "artwork_url", "artwork_path", "notes"}[w.rng.IntN(7)]
+			var val any = field + " " + v
+			if w.rng.IntN(5) == 0 {
+				val = nil
+			}
+			try(`UPDATE discovery_releases SET "`+field+`" = ? WHERE id = ?`, val, id)
+		}
+	case 7:
+		if rel := w.existing(d, "discovery_releases"); rel != "" {
+			id := w.pick("t", 8)
+			try(`INSERT INTO discovery_tracks (id, release_id, name, position, duration_ms) VALUES (?, ?, ?, ?, ?)`,
+				id, rel, "track "+v, w.rng.IntN(10), int64(w.rng.IntN(400000)))
+		}
+	case 8:
+		if id := w.existing(d, "discovery_tracks"); id != "" {
+			try(`UPDATE discovery_tracks SET is_liked = 1 - is_liked, position = ? WHERE id = ?`, w.rng.IntN(10), id)
+		}
+	case 9: // tag add
+		rel, tag := w.existing(d, "discovery_releases"), w.existing(d, "tags")
+		if rel != "" && tag != "" {
+			try(`INSERT INTO discovery_release_tags (release_id, tag_id) VALUES (?, ?)`, rel, tag)
+		}
+	case 10: // tag remove
+		try(`DELETE FROM discovery_release_tags WHERE rowid IN (SELECT rowid FROM discovery_release_tags ORDER BY random() LIMIT 1)`)
+	case 11:
+		id := w.pick("p", 3)
+		try(`INSERT INTO playlists (id, name, context, date_created, date_modified) VALUES (?, ?, 'discovery', 'd', 'd')`, id, "list "+v)
+	case 12:
+		pl, rel := w.existing(d, "playlists"), w.existing(d, "discovery_releases")
+		if pl != "" && rel != "" {
+			try(`INSERT OR REPLACE INTO playlist_discovery_releases (playlist_id, release_id, position) VALUES (?, ?, ?)`, pl, rel, w.rng.IntN(20))
+		}
+	case 13:
+		key := []string{"theme", "crossfade", "window_state"}[w.rng.IntN(3)]
+		try(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, v)
+	case 14: // delete something, cascading to its children
+		table := []string{"discovery_releases", "discovery_releases", "tags", "tag_categories", "playlists", "discovery_tracks"}[w.rng.IntN(6)]
+		if id := w.existing(d, table); id != "" {
+			try(`DELETE FROM "`+table+`" WHERE id = ?`, id)
+		}
+	case 15:
+		if id := w.existing(d, "tags"); id != "" {
+			try(`UPDATE tags SET color = ?, sort_order = ? WHERE id = ?`, "#"+v, w.rng.IntN(9), id)
+		}
+	}
+}
