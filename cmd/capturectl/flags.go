@@ -4,35 +4,115 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"strings"
+
+	"github.com/rs/zerolog"
 )
 
-// errUsage reports a command line that the flag package already explained
-// on stderr (exit code 2); errHelp, a -h that printed the usage (exit code 0).
-var (
-	errUsage = errors.New("usage")
-	errHelp  = errors.New("help")
-)
+// cmdFlags is the flag set of one command, with the flags every command
+// shares: --db, --log-level and, for commands that report something,
+// --json.
+type cmdFlags struct {
+	*flag.FlagSet
+	e                       *env
+	name, synopsis, example string
 
-// newFlags returns a flag set for a command that prints its usage line, the
-// flags and an example on e's stderr.
-func newFlags(e *env, name, synopsis, example string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: capturectl %s %s\n\nFlags:\n", name, synopsis)
-		fs.PrintDefaults()
-		fmt.Fprintf(e.stderr, "\nExample:\n  %s\n", example)
-	}
-	return fs
+	db       string
+	json     bool
+	logLevel string
 }
 
-// parse parses args, mapping -h and bad flags to errUsage.
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return errUsage
+// newFlags returns the flag set of command name, with --db and --log-level.
+// synopsis follows the command name in the usage line; example is a whole
+// command line.
+func newFlags(e *env, name, synopsis, example string) *cmdFlags {
+	f := &cmdFlags{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError), e: e,
+		name: name, synopsis: synopsis, example: example}
+	f.SetOutput(e.stderr)
+	f.Usage = func() {} // printed by parse, on stdout for -h
+	f.StringVar(&f.db, "db", "", "`path` of the database file (required)")
+	level := e.logLevel
+	if level == "" {
+		level = "warn"
 	}
-	return nil
+	f.StringVar(&f.logLevel, "log-level", level, "log `level` on stderr: trace, debug, info, warn, error, disabled")
+	return f
+}
+
+// withJSON adds --json, for commands that report something.
+func (f *cmdFlags) withJSON() *cmdFlags {
+	f.BoolVar(&f.json, "json", false, "print JSON instead of a table")
+	return f
+}
+
+// printUsage writes the usage line, the flags and the example to w.
+func (f *cmdFlags) printUsage(w io.Writer) {
+	fmt.Fprintf(w, "Usage: capturectl %s %s\n\nFlags:\n", f.name, f.synopsis)
+	f.VisitAll(func(fl *flag.Flag) {
+		kind, text := flag.UnquoteUsage(fl)
+		if kind != "" {
+			kind = " " + strings.ToUpper(kind)
+		}
+		if fl.DefValue != "" && fl.DefValue != "false" && fl.DefValue != "0" {
+			text += fmt.Sprintf(" (default %s)", fl.DefValue)
+		}
+		fmt.Fprintf(w, "  --%s%s\n      %s\n", fl.Name, kind, text)
+	})
+	fmt.Fprintf(w, "\nExample:\n  %s\n", f.example)
+}
+
+// parse parses args, flags and positional arguments in any order ("--"
+// ends the flags), checks that exactly the named positional arguments and
+// --db are there, and sets up the logger. It returns the positional
+// arguments. -h prints the usage on stdout and returns errHelp; a flag the
+// flag package refuses prints the usage on stderr and returns errUsage;
+// other mistakes return an error for exit code 2 with a hint.
+func (f *cmdFlags) parse(args []string, positional ...string) ([]string, error) {
+	var rest []string
+	for {
+		in := args
+		if err := f.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				f.printUsage(f.e.stdout)
+				return nil, errHelp
+			}
+			f.printUsage(f.e.stderr)
+			return nil, errUsage
+		}
+		args = f.Args()
+		if len(args) == 0 {
+			break
+		}
+		if used := len(in) - len(args); used > 0 && in[used-1] == "--" {
+			rest = append(rest, args...) // after "--", everything is positional
+			break
+		}
+		rest, args = append(rest, args[0]), args[1:]
+	}
+	help := fmt.Sprintf("run capturectl %s -h for its flags and an example", f.name)
+	if len(rest) < len(positional) {
+		return nil, usageErr(fmt.Errorf("missing %s", strings.Join(positional[len(rest):], " ")), help)
+	} else if len(rest) > len(positional) {
+		return nil, usageErr(fmt.Errorf("unexpected argument %q", rest[len(positional)]), help)
+	}
+	if f.db == "" {
+		return nil, usageErr(errors.New("--db is required"), help)
+	}
+	lvl, err := parseLevel(f.logLevel)
+	if err != nil {
+		return nil, err
+	}
+	f.e.log = zerolog.New(f.e.stderr).Level(lvl).With().Timestamp().Str("cmd", f.name).Logger()
+	return rest, nil
+}
+
+// parseLevel reads a --log-level value.
+func parseLevel(s string) (zerolog.Level, error) {
+	lvl, err := zerolog.ParseLevel(s)
+	if err != nil || s == "" {
+		return 0, usageErr(fmt.Errorf("--log-level %q: not a log level", s),
+			"levels are trace, debug, info, warn, error, fatal, panic and disabled")
+	}
+	return lvl, nil
 }

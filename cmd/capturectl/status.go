@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/capture-sync/capture/capture"
+	"github.com/capture-sync/capture/schema"
+)
+
+func init() {
+	register("status", "show the node, the clock, pending changes per device and trigger drift", runStatus)
+}
+
+// statusReport is what status prints.
+type statusReport struct {
+	Database      string         `json:"database"`
+	NodeID        string         `json:"node_id"`
+	Profile       string         `json:"profile"`
+	SchemaVersion int            `json:"schema_version"`
+	Fingerprint   string         `json:"fingerprint"`
+	Clock         stampJSON      `json:"clock"`
+	LastSeq       int64          `json:"last_seq"`
+	Devices       []deviceStatus `json:"devices"`
+	Drift         []driftJSON    `json:"drift"`
+}
+
+// stampJSON is an HLC as JSON shows it: the raw integer and the readable
+// form.
+type stampJSON struct {
+	HLC  int64  `json:"hlc"`
+	Time string `json:"time"`
+}
+
+// newStamp returns h for JSON; the time is "" for the zero stamp.
+func newStamp(h capture.HLC) stampJSON {
+	if h == 0 {
+		return stampJSON{}
+	}
+	return stampJSON{HLC: int64(h), Time: h.String()}
+}
+
+// deviceStatus is a paired device and how many changes it has not
+// acknowledged.
+type deviceStatus struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Platform string `json:"platform"`
+	AckedSeq int64  `json:"acked_seq"`
+	Pending  int    `json:"pending"`
+}
+
+// driftJSON is one trigger that differs from the expected ones.
+type driftJSON struct {
+	Trigger string `json:"trigger"`
+	Kind    string `json:"kind"`
+}
+
+func runStatus(ctx context.Context, e *env, args []string) (err error) {
+	f := newFlags(e, "status", "--db PATH [--json]", "capturectl status --db ./mobile.db").withJSON()
+	if _, err := f.parse(args); err != nil {
+		return err
+	}
+	eng, err := openEngine(ctx, e, f.db, true)
+	if err != nil {
+		return err
+	}
+	defer closeEngine(eng, &err)
+
+	rep := statusReport{Database: f.db, NodeID: eng.NodeID(), Profile: string(eng.Profile()),
+		Fingerprint: eng.Fingerprint(), Devices: []deviceStatus{}, Drift: []driftJSON{}}
+	if rep.SchemaVersion, err = schema.Version(eng.Conn()); err != nil {
+		return fmt.Errorf("read the schema version: %w", err)
+	}
+	clock, err := eng.Clock(ctx)
+	if err != nil {
+		return err
+	}
+	rep.Clock = newStamp(clock)
+	if rep.LastSeq, err = eng.LastSeq(ctx); err != nil {
+		return err
+	}
+	devices, err := eng.Devices(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range devices {
+		n, err := countPending(ctx, eng, d.ID)
+		if err != nil {
+			return err
+		}
+		rep.Devices = append(rep.Devices, deviceStatus{ID: d.ID, Name: d.Name, Platform: d.Platform, AckedSeq: d.AckedSeq, Pending: n})
+	}
+	drift, err := eng.Drift(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range drift {
+		rep.Drift = append(rep.Drift, driftJSON{Trigger: d.Trigger, Kind: string(d.Kind)})
+	}
+	if f.json {
+		return writeJSON(e.stdout, rep)
+	}
+	return printStatus(e, rep)
+}
+
+// countPending counts the changes device id has not acknowledged.
+func countPending(ctx context.Context, eng *capture.Engine, id string) (int, error) {
+	n := 0
+	for _, err := range eng.Pending(ctx, id) {
+		if err != nil {
+			return 0, fmt.Errorf("count the changes pending for %s: %w", id, err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// printStatus writes status's report as tables.
+func printStatus(e *env, rep statusReport) error {
+	drift := "none"
+	if len(rep.Drift) > 0 {
+		counts := map[string]int{}
+		for _, d := range rep.Drift {
+			counts[d.Kind]++
+		}
+		drift = fmt.Sprintf("%d triggers differ (%d missing, %d changed, %d extra): see capturectl triggers --check",
+			len(rep.Drift), counts[string(capture.Missing)], counts[string(capture.Changed)], counts[string(capture.Extra)])
+	}
+	tw := newTable(e.stdout)
+	row(tw, "database", rep.Database)
+	row(tw, "node id", rep.NodeID)
+	row(tw, "profile", rep.Profile)
+	row(tw, "schema", fmt.Sprintf("version %d", rep.SchemaVersion))
+	row(tw, "fingerprint", rep.Fingerprint)
+	clock := "0 (no stamp yet)"
+	if rep.Clock.HLC != 0 {
+		clock = fmt.Sprintf("%d (%s)", rep.Clock.HLC, rep.Clock.Time)
+	}
+	row(tw, "clock", clock)
+	row(tw, "last seq", strconv.FormatInt(rep.LastSeq, 10))
+	row(tw, "drift", drift)
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout)
+	if len(rep.Devices) == 0 {
+		fmt.Fprintln(e.stdout, "no paired devices")
+		return nil
+	}
+	tw = newTable(e.stdout)
+	row(tw, "DEVICE", "NAME", "PLATFORM", "ACKED", "PENDING")
+	for _, d := range rep.Devices {
+		row(tw, d.ID, orDash(escapeControl(d.Name)), orDash(escapeControl(d.Platform)),
+			strconv.FormatInt(d.AckedSeq, 10), strconv.Itoa(d.Pending))
+	}
+	return tw.Flush()
+}
