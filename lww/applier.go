@@ -185,7 +185,7 @@ func (a *applier) applyField(rec changeset.Record, t schema.TableInfo, known boo
 				return err
 			}
 			values[rec.Field] = rec.Value
-			if _, err := a.placeRow(t, true, rec.Entity, values); err != nil {
+			if _, err := a.placeRow(t, rec.Entity, values); err != nil {
 				return err
 			}
 			d.Outcome, d.Why = "parked", "row waiting for its parent"
@@ -254,7 +254,11 @@ func (a *applier) applyRow(rec changeset.Record, t schema.TableInfo, known bool,
 	if err != nil {
 		return err
 	}
-	placed, err := a.placeRow(t, known, rec.Entity, values)
+	if !known {
+		d.Outcome, d.Why = "parked", "table not in this schema yet"
+		return a.parkRow(rec.Table, rec.Entity, values)
+	}
+	placed, err := a.placeRow(t, rec.Entity, values)
 	if err != nil {
 		return err
 	}

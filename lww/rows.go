@@ -1,6 +1,7 @@
 package lww
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -149,7 +150,10 @@ func (a *applier) writeField(t schema.TableInfo, entity any, field string, value
 	}
 	if err := a.exec(`UPDATE `+triggers.Quote(t.Name)+` SET `+triggers.Quote(field)+` = ? WHERE `+keyWhere(t),
 		append([]any{value}, key...)...); err != nil {
-		return false, err
+		if _, err := constraintFailed(err); err != nil {
+			return false, err
+		}
+		return false, nil // a unique value another row holds: parked
 	}
 	return a.conn.Changes() == 1, nil
 }
@@ -189,14 +193,11 @@ func (a *applier) parkRow(table string, entity any, values map[string]any) error
 }
 
 // placeRow writes a live row's values to its table (insert or update), or
-// parks them when the table is not in this schema, a parent row is
-// missing, or a constraint refuses the row. It reports whether the row was
+// parks them when a parent row is missing or a uniqueness constraint
+// refuses the row. It reports whether the row was
 // placed; a placed row's parked values are dropped and its parked children
 // placed in turn.
-func (a *applier) placeRow(t schema.TableInfo, known bool, entity any, values map[string]any) (bool, error) {
-	if !known {
-		return false, a.parkRow(t.Name, entity, values)
-	}
+func (a *applier) placeRow(t schema.TableInfo, entity any, values map[string]any) (bool, error) {
 	ok, err := a.parentsPresent(t, values)
 	if err != nil {
 		return false, err
@@ -331,10 +332,19 @@ func (a *applier) upsert(t schema.TableInfo, entity any, values map[string]any) 
 	return true, nil
 }
 
-// constraintFailed turns a constraint error into "not placed".
+// constraintFailed turns a uniqueness conflict (another row holds a unique
+// value; concurrent devices can cause that) into "not placed". A value of
+// the wrong shape for its column (NULL where NOT NULL, a CHECK, a STRICT
+// type) is bad input: ErrBadRecord.
 func constraintFailed(err error) (bool, error) {
-	if e, ok := err.(*sqlite3.Error); ok && e.Code() == sqlite3.CONSTRAINT {
-		return false, nil
+	var e *sqlite3.Error
+	if errors.As(err, &e) {
+		switch e.ExtendedCode() {
+		case sqlite3.CONSTRAINT_UNIQUE, sqlite3.CONSTRAINT_PRIMARYKEY:
+			return false, nil
+		case sqlite3.CONSTRAINT_NOTNULL, sqlite3.CONSTRAINT_CHECK, sqlite3.CONSTRAINT_DATATYPE:
+			return false, fmt.Errorf("%v: %w", err, ErrBadRecord)
+		}
 	}
 	return false, err
 }
@@ -387,7 +397,7 @@ func (a *applier) placeParked(t schema.TableInfo, entity any) error {
 	for i, k := range t.Key {
 		values[k.Name] = key[i]
 	}
-	_, err = a.placeRow(t, true, entity, values)
+	_, err = a.placeRow(t, entity, values)
 	return err
 }
 
@@ -497,7 +507,7 @@ func (a *applier) replay() error {
 		for i, k := range t.Key {
 			values[k.Name] = key[i]
 		}
-		if _, err := a.placeRow(t, true, it.entity, values); err != nil {
+		if _, err := a.placeRow(t, it.entity, values); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// txSize is the number of statements per transaction in every timed loop,
+// as in the cr-sqlite peer benchmark.
+const txSize = 1000
+
+// Config is what a case runs with.
+type Config struct {
+	// N is the row count of the case (growth uses Sizes instead).
+	N int
+	// Runs is how many interleaved plain/captured run pairs to time; the
+	// median is reported.
+	Runs int
+	// Sizes are the row counts the growth case measures at.
+	Sizes []int
+	// Dir is the directory the case creates its database files in.
+	Dir string
+	// Log receives progress lines (never the results).
+	Log io.Writer
+}
+
+// defaults returns the row counts of a full run, or of a -quick one.
+func defaults(quick bool) (n, alterN int, sizes []int) {
+	if quick {
+		return 20_000, 100_000, []int{10_000, 50_000}
+	}
+	return 100_000, 1_000_000, []int{10_000, 100_000, 1_000_000}
+}
+
+// logf writes one progress line, with the time of day, to c.Log.
+func (c *Config) logf(format string, args ...any) {
+	if c.Log == nil {
+		return
+	}
+	_, _ = io.WriteString(c.Log, time.Now().Format("15:04:05 ")+fmt.Sprintf(format, args...)+"\n")
+}
+
+// path returns the path of a database file named name in c.Dir.
+func (c *Config) path(name string) string { return filepath.Join(c.Dir, name) }
+
+// removeDB deletes a database file and its WAL and shared-memory files.
+func removeDB(path string) error {
+	var first error
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) && first == nil {
+			first = err
+		}
+	}
+	return first
+}
