@@ -1,0 +1,69 @@
+package lww_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/capture-sync/capture/capture"
+	"github.com/capture-sync/capture/lww"
+	"github.com/capture-sync/capture/schema"
+)
+
+// A desktop sends a phone its first snapshot; then both edit the same
+// release and exchange deltas: each field keeps its latest write.
+func ExampleApply() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "lww-example")
+	defer os.RemoveAll(dir)
+	open := func(name string, p schema.Profile) *capture.Engine {
+		e, err := capture.Open(ctx, filepath.Join(dir, name), capture.Options{Profile: p})
+		if err != nil {
+			panic(err)
+		}
+		return e
+	}
+	desk, phone := open("desktop.db", schema.Desktop), open("phone.db", schema.Mobile)
+	defer desk.Close()
+	defer phone.Close()
+	desk.Pair(ctx, capture.Device{ID: phone.NodeID(), Name: "phone"}, []byte("482913"))
+	phone.Pair(ctx, capture.Device{ID: desk.NodeID(), Name: "desktop"}, []byte("482913"))
+
+	// sync sends from's changes to to.
+	sync := func(from, to *capture.Engine, snapshot bool) lww.Result {
+		var buf bytes.Buffer
+		if _, err := from.Export(ctx, &buf, capture.ExportOptions{Peer: to.NodeID(), Snapshot: snapshot}); err != nil {
+			panic(err)
+		}
+		res, err := lww.Apply(ctx, to, &buf, lww.Options{})
+		if err != nil {
+			panic(err)
+		}
+		return res
+	}
+
+	desk.Conn().Exec(`INSERT INTO discovery_releases (id, url, title, date_added, date_modified)
+		VALUES ('r1', 'https://label.bandcamp.com/album/x', 'Title', 'd', 'd')`)
+	fmt.Println("first sync, records won:", sync(desk, phone, true).Won)
+
+	phone.Conn().Exec(`UPDATE discovery_releases SET notes = 'from the phone'`)
+	desk.Conn().Exec(`UPDATE discovery_releases SET label = 'from the desktop'`)
+	sync(phone, desk, false)
+	sync(desk, phone, false)
+
+	for _, e := range []*capture.Engine{desk, phone} {
+		var notes, label string
+		s, _, _ := e.Conn().Prepare(`SELECT notes, label FROM discovery_releases`)
+		if s.Step() {
+			notes, label = s.ColumnText(0), s.ColumnText(1)
+		}
+		s.Close()
+		fmt.Printf("%s: notes %q, label %q\n", e.Profile(), notes, label)
+	}
+	// Output:
+	// first sync, records won: 1
+	// desktop: notes "from the phone", label "from the desktop"
+	// mobile: notes "from the phone", label "from the desktop"
+}
