@@ -136,6 +136,9 @@ func (e *Engine) reinsert(table string, c Change, key []any) error {
 	if err != nil {
 		return err
 	}
+	if len(cols) != len(t.Key)+len(t.Columns) {
+		return fmt.Errorf("the row's old values are no longer in the log (pruned, or the table changed since): %w", ErrNotUndoable)
+	}
 	marks := strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ")
 	return e.exec(`INSERT INTO `+triggers.Quote(table)+` (`+strings.Join(cols, ", ")+`) VALUES (`+marks+`)`, vals...)
 }

@@ -67,6 +67,13 @@ func TestUndo(t *testing.T) {
 	if err := e.Undo(ctx, seqOf(`entity_type = 'discovery_release_tags' AND op = 1`)); !errors.Is(err, ErrUndoConflict) {
 		t.Errorf("second undo of the insert: %v", err)
 	}
+	// A delete whose per-field entries were pruned cannot be undone.
+	sqlitetest.Exec(t, c, `DELETE FROM discovery_tracks WHERE id = 't1'`)
+	del := seqOf(`entity_type = 'discovery_tracks' AND op = 3 AND field_name = ''`)
+	sqlitetest.Exec(t, c, `DELETE FROM local_changes WHERE seq < `+itoa(del)+` AND entity_type = 'discovery_tracks'`)
+	if err := e.Undo(ctx, del); !errors.Is(err, ErrNotUndoable) {
+		t.Errorf("undo of a delete whose old values were pruned: %v", err)
+	}
 	if err := e.Undo(ctx, 1<<40); !errors.Is(err, ErrNoChange) {
 		t.Errorf("undo of a missing change: %v", err)
 	}
