@@ -1,10 +1,6 @@
 package lww
 
 import (
-	"errors"
-	"fmt"
-	"slices"
-
 	"github.com/ncruces/go-sqlite3"
 
 	"github.com/capture-sync/capture/capture"
@@ -300,105 +296,6 @@ func (a *applier) rowValues(rec changeset.Record, t schema.TableInfo, in capture
 	}
 	return values, nil
 }
-
-// validate checks a record against what this device syncs. It returns the
-// table's definition, and known = false for a table this schema does not
-// have yet (a newer peer's), whose changes are parked.
-func (a *applier) validate(rec changeset.Record) (schema.TableInfo, bool, error) {
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf(format+": %w", append(args, ErrBadRecord)...)
-	}
-	if rec.Origin == "" || rec.HLC <= 0 || rec.Table == "" {
-		return schema.TableInfo{}, false, bad("missing origin, stamp or table")
-	}
-	if ahead := capture.HLC(rec.HLC).Millis() - a.opts.Now().UnixMilli(); ahead > a.opts.MaxDrift.Milliseconds() {
-		return schema.TableInfo{}, false, fmt.Errorf("stamp %s is ahead of this device's clock by more than %s: %w",
-			capture.HLC(rec.HLC), a.opts.MaxDrift, capture.ErrClockDrift)
-	}
-	switch rec.Entity.(type) {
-	case int64, float64, string, []byte:
-	default:
-		return schema.TableInfo{}, false, bad("entity id of type %T", rec.Entity)
-	}
-	t, known := a.tables[rec.Table]
-	if !known {
-		if a.present[rec.Table] != nil || slices.Contains(schema.EngineTables, rec.Table) ||
-			slices.Contains(schema.CacheTables, rec.Table) || slices.Contains(schema.DesktopOnlyTables, rec.Table) ||
-			rec.Table == "parked_values" {
-			return t, false, fmt.Errorf("table %s: %w", rec.Table, ErrNotSynced)
-		}
-		if rec.Kind == changeset.Field && rec.Field == "" {
-			return t, false, bad("field record without a field")
-		}
-		return t, false, nil // a newer schema's table: parked
-	}
-	key, err := capture.EntityKey(t, rec.Entity)
-	if err != nil {
-		return t, true, bad("%v", err)
-	}
-	if len(t.LocalKeys) > 0 {
-		if s, ok := key[0].(string); ok && slices.Contains(t.LocalKeys, s) {
-			return t, true, fmt.Errorf("%s %q is device-local: %w", t.Name, s, ErrNotSynced)
-		}
-	}
-	checkColumn := func(name string) error {
-		switch {
-		case name == "":
-			return bad("empty column name")
-		case t.HasColumn(name):
-		case a.present[t.Name][name]:
-			return fmt.Errorf("column %s.%s: %w", t.Name, name, ErrNotSynced)
-		}
-		return nil // a newer schema's column: parked
-	}
-	switch rec.Kind {
-	case changeset.Field:
-		if t.IsKey(rec.Field) {
-			return t, true, bad("field record for key column %s", rec.Field)
-		}
-		return t, true, checkColumn(rec.Field)
-	case changeset.Row:
-		if !rec.Alive {
-			return t, true, nil
-		}
-		seen := map[string]bool{}
-		for i, c := range rec.Row {
-			if seen[c.Name] {
-				return t, true, bad("column %s twice in a row", c.Name)
-			}
-			seen[c.Name] = true
-			if k := slices.IndexFunc(t.Key, func(k schema.Column) bool { return k.Name == c.Name }); k >= 0 {
-				if !sameValue(c.Value, key[k]) {
-					return t, true, bad("row's key %s = %v disagrees with its entity id", c.Name, c.Value)
-				}
-				continue
-			}
-			if err := checkColumn(c.Name); err != nil {
-				return t, true, err
-			}
-			_ = i
-		}
-		for _, k := range t.Key {
-			if !seen[k.Name] {
-				return t, true, bad("row lacks its key column %s", k.Name)
-			}
-		}
-	}
-	return t, true, nil
-}
-
-// sameValue compares two SQLite values as Go holds them.
-func sameValue(x, y any) bool {
-	switch a := x.(type) {
-	case []byte:
-		b, ok := y.([]byte)
-		return ok && string(a) == string(b)
-	default:
-		return x == y
-	}
-}
-
-var errNoRow = errors.New("no row")
 
 // quoteAll quotes identifiers.
 func quoteAll(names []string) []string {

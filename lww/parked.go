@@ -1,0 +1,155 @@
+package lww
+
+import (
+	"github.com/ncruces/go-sqlite3"
+
+	"github.com/capture-sync/capture/capture"
+	"github.com/capture-sync/capture/schema"
+)
+
+// parked returns an entity's parked values that still count: those whose
+// stamp is the field's effective stamp (capture.Effective). It deletes the
+// stale ones, which a later insert, edit or delete replaced.
+func (a *applier) parked(table string, entity any) (map[string]any, error) {
+	type entry struct {
+		value any
+		st    capture.Stamp
+	}
+	var entries map[string]entry
+	err := a.query(`SELECT field_name, value, hlc, coalesce(origin, ?) FROM parked_values WHERE entity_type = ? AND entity_id = ?`,
+		[]any{a.self, table, entity}, func(s *sqlite3.Stmt) error {
+			if entries == nil {
+				entries = map[string]entry{}
+			}
+			entries[s.ColumnText(0)] = entry{capture.ColumnValue(s, 1), capture.Stamp{HLC: capture.HLC(s.ColumnInt64(2)), Node: s.ColumnText(3)}}
+			return nil
+		})
+	if err != nil || entries == nil {
+		return nil, err
+	}
+	regs, err := a.allRegisters(table, entity)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{}
+	for c, en := range entries {
+		if st, ok := capture.Effective(regs[""], a.fieldReg(regs, table, c)); ok && st == en.st {
+			out[c] = en.value
+			continue
+		}
+		if err := a.unpark(table, entity, c); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// fieldReg returns a column's own register; key columns have none, so they
+// follow the row's existence.
+func (a *applier) fieldReg(regs map[string]Reg, table, field string) Reg {
+	if t, ok := a.tables[table]; ok && t.IsKey(field) {
+		return Reg{}
+	}
+	return regs[field]
+}
+
+// park keeps a value aside with the stamp of the write it comes from.
+func (a *applier) park(table string, entity any, field string, value any, st capture.Stamp) error {
+	var origin any = st.Node
+	if st.Node == a.self {
+		origin = nil
+	}
+	return a.exec(`INSERT INTO parked_values (entity_type, entity_id, field_name, value, hlc, origin) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT DO UPDATE SET value = excluded.value, hlc = excluded.hlc, origin = excluded.origin`,
+		table, entity, field, value, int64(st.HLC), origin)
+}
+
+func (a *applier) unpark(table string, entity any, field string) error {
+	return a.exec(`DELETE FROM parked_values WHERE entity_type = ? AND entity_id = ? AND field_name = ?`, table, entity, field)
+}
+
+// parkRow keeps a row's values aside, each with its field's effective
+// stamp; a value whose field has none (the row is deleted) is not kept.
+func (a *applier) parkRow(table string, entity any, values map[string]any) error {
+	regs, err := a.allRegisters(table, entity)
+	if err != nil {
+		return err
+	}
+	for c, v := range values {
+		st, ok := capture.Effective(regs[""], a.fieldReg(regs, table, c))
+		if !ok {
+			continue
+		}
+		if err := a.park(table, entity, c, v, st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// placeParked places a parked row if its existence register says it is
+// alive.
+func (a *applier) placeParked(t schema.TableInfo, entity any) error {
+	exist, _, err := a.registers(t.Name, entity, "")
+	if err != nil || !exist.Set || exist.Dead {
+		return err
+	}
+	values, err := a.currentValues(schema.TableInfo{}, t.Name, entity)
+	if err != nil {
+		return err
+	}
+	key, err := capture.EntityKey(t, entity)
+	if err != nil {
+		return err
+	}
+	for i, k := range t.Key {
+		values[k.Name] = key[i]
+	}
+	_, err = a.placeRow(t, entity, values)
+	return err
+}
+
+// replay places what was parked and can be placed now: values of columns a
+// migration has since added, and rows whose table now exists.
+func (a *applier) replay() error {
+	type item struct {
+		table  string
+		entity any
+	}
+	var items []item
+	err := a.query(`SELECT DISTINCT entity_type, entity_id FROM parked_values`, nil, func(s *sqlite3.Stmt) error {
+		items = append(items, item{s.ColumnText(0), capture.ColumnValue(s, 1)})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		t, ok := a.tables[it.table]
+		if !ok {
+			continue
+		}
+		exist, _, err := a.registers(it.table, it.entity, "")
+		if err != nil {
+			return err
+		}
+		if !exist.Set || exist.Dead {
+			continue
+		}
+		values, err := a.currentValues(t, it.table, it.entity)
+		if err != nil {
+			return err
+		}
+		key, err := capture.EntityKey(t, it.entity)
+		if err != nil {
+			return err
+		}
+		for i, k := range t.Key {
+			values[k.Name] = key[i]
+		}
+		if _, err := a.placeRow(t, it.entity, values); err != nil {
+			return err
+		}
+	}
+	return nil
+}
