@@ -126,6 +126,12 @@ func (a *applier) evict(t schema.TableInfo, entity any) error {
 	if err != nil || len(values) == 0 {
 		return err
 	}
+	return a.remove(t, entity, values)
+}
+
+// remove deletes a row from its table after parking the rows that reference
+// it (values are the row's).
+func (a *applier) remove(t schema.TableInfo, entity any, values map[string]any) error {
 	if err := a.parkChildren(t, values); err != nil {
 		return err
 	}
@@ -214,12 +220,5 @@ func (a *applier) deleteRow(t schema.TableInfo, entity any) error {
 	if err := a.parkRow(t.Name, entity, values); err != nil {
 		return err
 	}
-	if err := a.parkChildren(t, values); err != nil {
-		return err
-	}
-	key, err := capture.EntityKey(t, entity)
-	if err != nil {
-		return err
-	}
-	return a.exec(`DELETE FROM `+triggers.Quote(t.Name)+` WHERE `+keyWhere(t), key...)
+	return a.remove(t, entity, values)
 }
