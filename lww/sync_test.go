@@ -160,6 +160,7 @@ func TestTwoDevicesSync(t *testing.T) {
 	}
 	// Both sides edit the same release: different fields, and the same one.
 	desk.exec(t, `UPDATE discovery_releases SET label = 'Desk Label', title = 'Desk Title'`)
+	later() // the phone's title must be stamped later
 	phone.exec(t, `UPDATE discovery_releases SET notes = 'phone notes', title = 'Phone Title'`)
 	exchange(t, desk, phone)
 	exchange(t, desk, phone)

@@ -19,6 +19,7 @@ type cmdFlags struct {
 	name, synopsis, example string
 
 	db       string
+	noDB     bool // the command works on no database (demo)
 	json     bool
 	logLevel string
 }
@@ -27,17 +28,30 @@ type cmdFlags struct {
 // synopsis follows the command name in the usage line; example is a whole
 // command line.
 func newFlags(e *env, name, synopsis, example string) *cmdFlags {
+	f := newFlagsNoDB(e, name, synopsis, example)
+	f.noDB = false
+	f.StringVar(&f.db, "db", "", "`path` of the database file (required)")
+	return f
+}
+
+// newFlagsNoDB is newFlags for a command that opens no database given on
+// the command line: it has no --db.
+func newFlagsNoDB(e *env, name, synopsis, example string) *cmdFlags {
 	f := &cmdFlags{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError), e: e,
-		name: name, synopsis: synopsis, example: example}
+		name: name, synopsis: synopsis, example: example, noDB: true}
 	f.SetOutput(e.stderr)
 	f.Usage = func() {} // printed by parse, on stdout for -h
-	f.StringVar(&f.db, "db", "", "`path` of the database file (required)")
-	level := e.logLevel
+	f.addLogLevel()
+	return f
+}
+
+// addLogLevel adds --log-level, defaulting to the global flag's value.
+func (f *cmdFlags) addLogLevel() {
+	level := f.e.logLevel
 	if level == "" {
 		level = "warn"
 	}
 	f.StringVar(&f.logLevel, "log-level", level, "log `level` on stderr: trace, debug, info, warn, error, disabled")
-	return f
 }
 
 // withJSON adds --json, for commands that report something.
@@ -64,10 +78,11 @@ func (f *cmdFlags) printUsage(w io.Writer) {
 
 // parse parses args, flags and positional arguments in any order ("--"
 // ends the flags), checks that exactly the named positional arguments and
-// --db are there, and sets up the logger. It returns the positional
-// arguments. -h prints the usage on stdout and returns errHelp; a flag the
-// flag package refuses prints the usage on stderr and returns errUsage;
-// other mistakes return an error for exit code 2 with a hint.
+// --db (for the commands that have it) are there, and sets up the logger.
+// It returns the positional arguments. -h prints the usage on stdout and
+// returns errHelp; a flag the flag package refuses prints the usage on
+// stderr and returns errUsage; other mistakes return an error for exit code
+// 2 with a hint.
 func (f *cmdFlags) parse(args []string, positional ...string) ([]string, error) {
 	var rest []string
 	for {
@@ -96,7 +111,7 @@ func (f *cmdFlags) parse(args []string, positional ...string) ([]string, error) 
 	} else if len(rest) > len(positional) {
 		return nil, usageErr(fmt.Errorf("unexpected argument %q", rest[len(positional)]), help)
 	}
-	if f.db == "" {
+	if f.db == "" && !f.noDB {
 		return nil, usageErr(errors.New("--db is required"), help)
 	}
 	lvl, err := parseLevel(f.logLevel)

@@ -1,14 +1,15 @@
 // Command capturectl is the debug CLI of the capture engine: it creates and
 // inspects databases, shows the change queue and the per-field clocks,
-// manages paired devices and prunes or undoes changes.
+// manages paired devices, prunes or undoes changes, exports and applies
+// changesets, and runs a demo of two devices syncing.
 //
 // Usage:
 //
 //	capturectl [--log-level LEVEL] <command> [flags]
 //
 // Run "capturectl help" for the list of commands and "capturectl <command>
-// -h" for one command's flags and an example. Every command takes --db PATH;
-// those that report something take --json. Exit codes: 0 success, 1 failure
+// -h" for one command's flags and an example. Every command but demo takes
+// --db PATH; those that report something take --json. Exit codes: 0 success, 1 failure
 // (message and, where one helps, a hint on stderr), 2 bad command line.
 package main
 
