@@ -2,15 +2,34 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"os"
 	"strings"
 	"testing"
 )
+
+// TestMain lets the test binary stand in for the runner in child
+// processes (the memory case's phases): with BENCH_TEST_CHILD set it runs
+// the runner on its arguments instead of the tests.
+func TestMain(m *testing.M) {
+	if os.Getenv("BENCH_TEST_CHILD") == "1" {
+		if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
 
 // TestCasesRun runs every case at a very small size and checks that each
 // produces sane figures. It asserts nothing about timing.
 func TestCasesRun(t *testing.T) {
 	ctx := context.Background()
+	// Cases without a plain side, and without a ratio.
+	noPlain := map[string]bool{"storage": true, "memory": true, "first-sync": true}
+	noRatio := map[string]bool{"memory": true, "first-sync": true}
 	for _, c := range allCases {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := &Config{N: 500, Runs: 1, Sizes: []int{200, 500}, Dir: t.TempDir()}
@@ -25,13 +44,17 @@ func TestCasesRun(t *testing.T) {
 				t.Errorf("growth: %d results for %d sizes", len(rs), len(cfg.Sizes))
 			}
 			for _, r := range rs {
-				if r.Ratio == nil || !(*r.Ratio > 0) {
+				if noRatio[c.name] {
+					if r.Ratio != nil {
+						t.Errorf("%s: ratio %v, want none", r.Name, *r.Ratio)
+					}
+				} else if r.Ratio == nil || !(*r.Ratio > 0) {
 					t.Errorf("%s: ratio %v, want > 0", r.Name, r.Ratio)
 				}
 				if !(r.OpsPerSec > 0) || !(r.CapturedMS > 0) {
 					t.Errorf("%s: ops/s %v, captured ms %v, want > 0", r.Name, r.OpsPerSec, r.CapturedMS)
 				}
-				if r.Name != "storage" && !(r.PlainMS > 0) {
+				if !noPlain[c.name] && !(r.PlainMS > 0) {
 					t.Errorf("%s: plain ms %v, want > 0", r.Name, r.PlainMS)
 				}
 				if r.N <= 0 || r.Runs != 1 {
@@ -39,6 +62,66 @@ func TestCasesRun(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMergeCounts: the merge cases apply one change per edit, three in four
+// of which win (one in four lost to the later edit on B).
+func TestMergeCounts(t *testing.T) {
+	for _, c := range []func(context.Context, *Config) ([]Result, error){caseMerge, caseMergeApp} {
+		rs, err := c(context.Background(), &Config{N: 400, Runs: 1, Dir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := rs[0].Extra
+		if x["won"] != 300 || x["lost"] != 100 {
+			t.Errorf("%s: won %v, lost %v; want 300 and 100", rs[0].Name, x["won"], x["lost"])
+		}
+		if rs[0].Name == "merge" && !(x["ratio_vs_seq_update"].(float64) > 0) {
+			t.Errorf("merge: ratio against the sequential update %v", x["ratio_vs_seq_update"])
+		}
+	}
+}
+
+// TestFirstSyncCounts: the phone gets every row (the case checks the
+// tables), and the snapshot holds a record per row and per edited field.
+func TestFirstSyncCounts(t *testing.T) {
+	rs, err := caseFirstSync(context.Background(), &Config{N: 200, Runs: 2, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 200 releases, 400 tracks, 200 tag assignments, 50 tags, 1 category
+	// (and whatever rows the desktop profile starts with).
+	if got := rs[0].Extra["records"].(int); got < 851 {
+		t.Errorf("records %d, want at least 851", got)
+	}
+	if rs[0].Runs != 2 {
+		t.Errorf("runs %d", rs[0].Runs)
+	}
+}
+
+// TestMemoryPhasesInChildren runs the memory case as the runner does, each
+// phase in a child process (this test binary, through TestMain), and checks
+// that each figure is its phase's own.
+func TestMemoryPhasesInChildren(t *testing.T) {
+	if _, ok := peakRSSMB(); !ok {
+		t.Skip("no /proc/self/status")
+	}
+	t.Setenv("BENCH_TEST_CHILD", "1")
+	rs, err := caseMemory(context.Background(), &Config{N: 300, Runs: 1, Dir: t.TempDir(), Spawn: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 2 || rs[0].Name != "memory-export" || rs[1].Name != "memory-apply" {
+		t.Fatalf("results %+v", rs)
+	}
+	for _, r := range rs {
+		if r.PeakRSSMB == nil || !(*r.PeakRSSMB > 0) || r.RSSScope != "phase" {
+			t.Errorf("%s: peak RSS %v, scope %q", r.Name, r.PeakRSSMB, r.RSSScope)
+		}
+	}
+	if rs[1].Extra["won"] != float64(300) { // through the child's JSON
+		t.Errorf("apply won %v", rs[1].Extra["won"])
 	}
 }
 

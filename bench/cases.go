@@ -27,6 +27,11 @@ var allCases = []benchCase{
 	{"growth", caseGrowth, "the update case at each of -sizes rows: captured µs/update and ratio"},
 	{"alter", caseAlter, "ALTER TABLE t ADD COLUMN f TEXT + Engine.Install on a big captured t, against the ALTER alone"},
 	{"storage", caseStorage, "sync-metadata bytes per synced-data byte after insert, one edit each, ack and prune"},
+	{"merge", caseMerge, "lww.Apply of N single-field changes (3 in 4 win) on t, against the same edits as plain UPDATEs"},
+	{"merge-app", caseMergeApp, "the merge case on discovery_releases (notes, label, title), desktop databases"},
+	{"export", caseExport, "Engine.Export of a delta of N single-field changes of t to a file, against the same edits as plain UPDATEs"},
+	{"memory", caseMemory, "peak RSS exporting, then (another process) applying, N changes of t (1,000,000; -quick 100,000)"},
+	{"first-sync", caseFirstSync, "snapshot Export + lww.Apply on an empty phone: N releases, 2 tracks and a tag each"},
 }
 
 // selectCases returns the cases named in the comma-separated list (all for

@@ -29,6 +29,9 @@ func runChild(name string, cfg *Config, stderr io.Writer) ([]Result, error) {
 	if cfg.Log == nil {
 		args = append(args, "-quiet")
 	}
+	if cfg.Phase != "" {
+		args = append(args, "-phase", cfg.Phase)
+	}
 	cmd := exec.Command(exe, args...)
 	var out bytes.Buffer
 	cmd.Stdout = &out

@@ -25,14 +25,29 @@ type Config struct {
 	Dir string
 	// Log receives progress lines (never the results).
 	Log io.Writer
+	// Phase is the one phase of a multi-process case (memory) that this
+	// process runs; "" runs the whole case.
+	Phase string
+	// Spawn lets a multi-process case run its phases in child processes
+	// of their own (set in the runner's child processes); without it they
+	// run in this process.
+	Spawn bool
+}
+
+// sizes are the row counts of a run.
+type sizes struct {
+	// n is every case's but those below; alter, memory and firstSync are
+	// those cases'; growth the growth case's sizes.
+	n, alter, memory, firstSync int
+	growth                      []int
 }
 
 // defaults returns the row counts of a full run, or of a -quick one.
-func defaults(quick bool) (n, alterN int, sizes []int) {
+func defaults(quick bool) sizes {
 	if quick {
-		return 20_000, 100_000, []int{10_000, 50_000}
+		return sizes{n: 20_000, alter: 100_000, memory: 100_000, firstSync: 10_000, growth: []int{10_000, 50_000}}
 	}
-	return 100_000, 1_000_000, []int{10_000, 100_000, 1_000_000}
+	return sizes{n: 100_000, alter: 1_000_000, memory: 1_000_000, firstSync: 100_000, growth: []int{10_000, 100_000, 1_000_000}}
 }
 
 // logf writes one progress line, with the time of day, to c.Log.

@@ -27,6 +27,7 @@ type options struct {
 	runs, n                      int
 	cases, sizes, dir            string
 	child, inProcess, list       bool
+	phase                        string
 }
 
 func main() {
@@ -42,17 +43,18 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.BoolVar(&o.json, "json", false, "print one JSON object per case (per size for growth) per line instead of the table")
-	fs.BoolVar(&o.quick, "quick", false, "scaled-down run (20,000 rows; growth at 10,000 and 50,000; alter at 100,000)")
+	fs.BoolVar(&o.quick, "quick", false, "scaled-down run (20,000 rows; growth at 10,000 and 50,000; alter and memory at 100,000; first-sync at 10,000)")
 	fs.BoolVar(&o.markdown, "markdown", false, "print the table as Markdown")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress lines on stderr")
 	fs.IntVar(&o.runs, "runs", 3, "interleaved plain/captured run pairs per case; the median ratio is reported")
-	fs.IntVar(&o.n, "n", 0, "row count of every case except growth (0: 100,000, alter 1,000,000; -quick: 20,000, alter 100,000)")
+	fs.IntVar(&o.n, "n", 0, "row count of every case except growth (0: 100,000, alter and memory 1,000,000; -quick: 20,000, alter and memory 100,000, first-sync 10,000)")
 	fs.StringVar(&o.cases, "cases", "", "comma-separated cases to run (default all; see -list)")
 	fs.StringVar(&o.sizes, "sizes", "", "comma-separated row counts of the growth case (default 10000,100000,1000000; -quick: 10000,50000)")
 	fs.StringVar(&o.dir, "dir", "", "directory for the temporary database directory (default the system temp dir)")
 	fs.BoolVar(&o.inProcess, "inprocess", false, "run every case in this process (peak RSS is then the process's, marked *) instead of one child process per case")
 	fs.BoolVar(&o.list, "list", false, "list the cases and exit")
 	fs.BoolVar(&o.child, "child", false, "internal: run the one case of -cases in -dir and print its results as JSON")
+	fs.StringVar(&o.phase, "phase", "", "internal, with -child: run only this phase of a multi-process case (memory)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -105,23 +107,29 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	n, alterN, sizes := defaults(o.quick)
+	sz := defaults(o.quick)
 	if o.n > 0 {
-		n, alterN = o.n, o.n
+		sz.n, sz.alter, sz.memory, sz.firstSync = o.n, o.n, o.n, o.n
 	}
 	if o.sizes != "" {
-		if sizes, err = parseSizes(o.sizes); err != nil {
+		if sz.growth, err = parseSizes(o.sizes); err != nil {
 			return err
 		}
 	}
+	sizes := sz.growth
 	var log io.Writer = stderr
 	if o.quiet {
 		log = nil
 	}
 	cfgFor := func(c benchCase, dir string) *Config {
-		cfg := &Config{N: n, Runs: o.runs, Sizes: sizes, Dir: dir, Log: log}
-		if c.name == "alter" {
-			cfg.N = alterN
+		cfg := &Config{N: sz.n, Runs: o.runs, Sizes: sizes, Dir: dir, Log: log, Phase: o.phase, Spawn: o.child}
+		switch c.name {
+		case "alter":
+			cfg.N = sz.alter
+		case "memory":
+			cfg.N = sz.memory
+		case "first-sync":
+			cfg.N = sz.firstSync
 		}
 		return cfg
 	}

@@ -37,14 +37,18 @@ func peakRSSMB() (float64, bool) {
 	return 0, false
 }
 
-// withRSS sets the peak RSS of each result to the process's current peak,
-// under scope ("case" or "process").
+// withRSS sets the peak RSS of each result that has none yet (a phase of
+// the memory case has its own) to the process's current peak, under scope
+// ("case" or "process").
 func withRSS(rs []Result, scope string) {
 	mb, ok := peakRSSMB()
 	if !ok {
 		return
 	}
 	for i := range rs {
+		if rs[i].PeakRSSMB != nil {
+			continue
+		}
 		rs[i].PeakRSSMB = ptr(mb)
 		rs[i].RSSScope = scope
 	}

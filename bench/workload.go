@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/ncruces/go-sqlite3"
+
+	"github.com/capture-sync/capture/capture"
 )
 
 // binder binds the parameters of statement number i of a batched loop.
@@ -17,11 +19,21 @@ type binder func(s *sqlite3.Stmt, i int) error
 // before the clock starts so the collector's debt of the setup is not
 // charged to the loop.
 func batched(conn *sqlite3.Conn, sql string, n int, bind binder) (time.Duration, error) {
-	stmt, _, err := conn.Prepare(sql)
-	if err != nil {
-		return 0, fmt.Errorf("prepare %s: %w", sql, err)
+	return batchedMulti(conn, []string{sql}, n, nil, bind)
+}
+
+// batchedMulti is batched over several prepared statements: statement
+// number i runs sqls[pick(i)] (sqls[0] when pick is nil).
+func batchedMulti(conn *sqlite3.Conn, sqls []string, n int, pick func(i int) int, bind binder) (time.Duration, error) {
+	stmts := make([]*sqlite3.Stmt, len(sqls))
+	for k, sql := range sqls {
+		stmt, _, err := conn.Prepare(sql)
+		if err != nil {
+			return 0, fmt.Errorf("prepare %s: %w", sql, err)
+		}
+		defer stmt.Close()
+		stmts[k] = stmt
 	}
-	defer stmt.Close()
 	begin, _, err := conn.Prepare(`BEGIN`)
 	if err != nil {
 		return 0, fmt.Errorf("prepare BEGIN: %w", err)
@@ -41,13 +53,18 @@ func batched(conn *sqlite3.Conn, sql string, n int, bind binder) (time.Duration,
 				return 0, fmt.Errorf("BEGIN before statement %d: %w", i, err)
 			}
 		}
+		k := 0
+		if pick != nil {
+			k = pick(i)
+		}
+		stmt := stmts[k]
 		if err := bind(stmt, i); err != nil {
 			conn.Exec(`ROLLBACK`)
-			return 0, fmt.Errorf("%s: bind statement %d: %w", sql, i, err)
+			return 0, fmt.Errorf("%s: bind statement %d: %w", sqls[k], i, err)
 		}
 		if err := stmt.Exec(); err != nil {
 			conn.Exec(`ROLLBACK`)
-			return 0, fmt.Errorf("%s: statement %d: %w", sql, i, err)
+			return 0, fmt.Errorf("%s: statement %d: %w", sqls[k], i, err)
 		}
 		if i%txSize == txSize-1 || i == n-1 {
 			if err := commit.Exec(); err != nil {
@@ -57,6 +74,19 @@ func batched(conn *sqlite3.Conn, sql string, n int, bind binder) (time.Duration,
 		}
 	}
 	return time.Since(start), nil
+}
+
+// editFields runs each edit as a single-field UPDATE of tgt's table
+// (UPDATE <table> SET <column> = ? WHERE <key> = ?, one prepared statement
+// per column), batched as every timed loop.
+func editFields(conn *sqlite3.Conn, tgt editTarget, edits []fieldEdit) (time.Duration, error) {
+	sqls := make([]string, len(tgt.cols))
+	for k, c := range tgt.cols {
+		sqls[k] = fmt.Sprintf(`UPDATE %s SET %s = ? WHERE %s = ?`, tgt.table, c, tgt.key)
+	}
+	return batchedMulti(conn, sqls, len(edits), func(i int) int { return edits[i].col }, func(s *sqlite3.Stmt, i int) error {
+		return firstErr(capture.BindValue(s, 1, edits[i].val), capture.BindValue(s, 2, edits[i].key))
+	})
 }
 
 // insertPeer inserts rows into t, full rows, and returns the time it took.

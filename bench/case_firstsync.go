@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/capture-sync/capture/capture"
+	"github.com/capture-sync/capture/lww"
+	"github.com/capture-sync/capture/schema"
+)
+
+// caseFirstSync: a phone paired with a desktop that already holds cfg.N
+// discovery releases, two tracks and one tag assignment each (one tag
+// category, discoveryTags tags): the desktop's snapshot Export to a file,
+// then lww.Apply of the file on the empty phone database (schema.Mobile),
+// timed end to end. The desktop is built once; each run starts from a new,
+// empty phone.
+func caseFirstSync(ctx context.Context, cfg *Config) ([]Result, error) {
+	const name = "first-sync"
+	n := cfg.N
+	if n < 1 || cfg.Runs < 1 {
+		return nil, fmt.Errorf("%s: row count and runs must be at least 1, got %d and %d", name, n, cfg.Runs)
+	}
+	rows := releases(n)
+	cfg.logf("%s: building the desktop database (%d releases, %d tracks, %d tag assignments)", name, n, 2*n, n)
+	start := time.Now()
+	desk, err := openApp(ctx, cfg.path(name+"-desktop.db"), true)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	defer desk.drop()
+	steps := []struct {
+		what string
+		fill func() (time.Duration, error)
+	}{
+		{"tags", func() (time.Duration, error) { return insertTags(desk.conn) }},
+		{"releases", func() (time.Duration, error) { return insertReleases(desk.conn, rows) }},
+		{"tracks", func() (time.Duration, error) { return insertDiscoveryTracks(desk.conn, rows) }},
+		{"tag assignments", func() (time.Duration, error) { return insertReleaseTags(desk.conn, rows) }},
+	}
+	for _, s := range steps {
+		if _, err := s.fill(); err != nil {
+			return nil, fmt.Errorf("%s: desktop %s: %w", name, s.what, err)
+		}
+	}
+	if err := desk.conn.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	cfg.logf("%s: desktop built in %.1f s", name, time.Since(start).Seconds())
+	want := map[string]int64{"discovery_releases": int64(n), "discovery_tracks": int64(2 * n),
+		"discovery_release_tags": int64(n), "tags": discoveryTags, "tag_categories": 1}
+
+	var totalMS, exportMS, applyMS []float64
+	var records int
+	var bytesOut int64
+	for run := 1; run <= cfg.Runs; run++ {
+		phonePath := cfg.path(fmt.Sprintf("%s-phone-%d.db", name, run))
+		pe, err := capture.Open(ctx, phonePath, capture.Options{Profile: schema.Mobile})
+		if err != nil {
+			return nil, fmt.Errorf("%s: open phone: %w", name, err)
+		}
+		phone := &db{path: phonePath, conn: pe.Conn(), engine: pe, ownedByEngine: true}
+		if err := setPragmas(phone.conn); err != nil {
+			phone.drop()
+			return nil, err
+		}
+		res, st, te, ta, size, err := firstSyncRun(ctx, cfg, desk, phone, run)
+		if err == nil {
+			for table, w := range want {
+				if err = expectCount(phone, "phone's "+table, w, `SELECT count(*) FROM `+table); err != nil {
+					break
+				}
+			}
+		}
+		if err == nil && (res.Lost != 0 || res.Parked != 0 || res.Won != res.Records || int64(res.Records) != st.Fields+st.Rows) {
+			err = fmt.Errorf("%d records exported, %d read, %d won, %d lost, %d parked", st.Fields+st.Rows, res.Records, res.Won, res.Lost, res.Parked)
+		}
+		if derr := phone.drop(); err == nil {
+			err = derr
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: run %d: %w", name, run, err)
+		}
+		totalMS = append(totalMS, ms(te+ta))
+		exportMS, applyMS = append(exportMS, ms(te)), append(applyMS, ms(ta))
+		records, bytesOut = res.Records, size
+		cfg.logf("%s: run %d/%d: %.2f s (export %.0f ms, apply %.0f ms), %d records", name, run, cfg.Runs, ms(te+ta)/1000, ms(te), ms(ta), res.Records)
+	}
+	total := median(totalMS)
+	r := Result{
+		Name:            name,
+		N:               n,
+		Runs:            cfg.Runs,
+		CapturedMS:      total,
+		OpsPerSec:       perSecond(records, total),
+		CapturedUSPerOp: total * 1000 / float64(records),
+		Extra: map[string]any{"seconds": total / 1000, "seconds_runs": secs(totalMS), "export_ms": median(exportMS), "apply_ms": median(applyMS),
+			"records": records, "bytes": bytesOut,
+			"data": fmt.Sprintf("%d releases, %d tracks, %d release tags, %d tags, 1 category", n, 2*n, n, discoveryTags)},
+		Note: fmt.Sprintf("%.2f s end to end (export %.0f ms + apply %.0f ms), %d records (ops/s and µs/op are per record)",
+			total/1000, median(exportMS), median(applyMS), records),
+	}
+	return []Result{r}, nil
+}
+
+// firstSyncRun pairs the phone and the desktop, then times the snapshot's
+// export to a file and its apply on the phone.
+func firstSyncRun(ctx context.Context, cfg *Config, desk, phone *db, run int) (res lww.Result, st capture.ExportStats, te, ta time.Duration, size int64, err error) {
+	if err = pairBoth(ctx, desk.engine, phone.engine); err != nil {
+		return
+	}
+	path := cfg.path(fmt.Sprintf("first-sync-%d.changeset", run))
+	defer os.Remove(path)
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	cw := &countingWriter{w: f}
+	runtime.GC()
+	stop := startProfile(fmt.Sprintf("first-sync-%d", run))
+	defer stop()
+	start := time.Now()
+	st, err = desk.engine.Export(ctx, cw, capture.ExportOptions{Peer: phone.engine.NodeID(), Snapshot: true})
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	te = time.Since(start)
+	if err != nil {
+		err = fmt.Errorf("export: %w", err)
+		return
+	}
+	rf, err := os.Open(path)
+	if err != nil {
+		return
+	}
+	defer rf.Close()
+	start = time.Now()
+	res, err = lww.Apply(ctx, phone.engine, rf, lww.Options{})
+	ta = time.Since(start)
+	if err != nil {
+		err = fmt.Errorf("apply: %w", err)
+	}
+	return res, st, te, ta, cw.n, err
+}
+
+// secs converts milliseconds to seconds.
+func secs(msList []float64) []float64 {
+	out := make([]float64, len(msList))
+	for i, v := range msList {
+		out[i] = v / 1000
+	}
+	return out
+}
