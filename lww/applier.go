@@ -22,6 +22,9 @@ type applier struct {
 	present map[string]map[string]bool
 	fks     map[string][]foreignKey // by child table
 	maxHLC  capture.HLC
+	// parkedAny is clear while parked_values is known to be empty, which
+	// spares a lookup for every row placed.
+	parkedAny bool
 }
 
 func newApplier(e *capture.Engine, opts Options) (*applier, error) {
@@ -45,7 +48,11 @@ func newApplier(e *capture.Engine, opts Options) (*applier, error) {
 	if a.fks, err = foreignKeys(a); err != nil {
 		return nil, err
 	}
-	return a, nil
+	err = a.query(`SELECT EXISTS (SELECT 1 FROM parked_values)`, nil, func(s *sqlite3.Stmt) error {
+		a.parkedAny = s.ColumnBool(0)
+		return nil
+	})
+	return a, err
 }
 
 func (a *applier) close() {

@@ -11,6 +11,9 @@ import (
 // stamp is the field's effective stamp (capture.Effective). It deletes the
 // stale ones, which a later insert, edit or delete replaced.
 func (a *applier) parked(table string, entity any) (map[string]any, error) {
+	if !a.parkedAny {
+		return nil, nil
+	}
 	type entry struct {
 		value any
 		st    capture.Stamp
@@ -59,6 +62,7 @@ func (a *applier) park(table string, entity any, field string, value any, st cap
 	if st.Node == a.self {
 		origin = nil
 	}
+	a.parkedAny = true
 	return a.exec(`INSERT INTO parked_values (entity_type, entity_id, field_name, value, hlc, origin) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT DO UPDATE SET value = excluded.value, hlc = excluded.hlc, origin = excluded.origin`,
 		table, entity, field, value, int64(st.HLC), origin)

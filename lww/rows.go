@@ -100,10 +100,12 @@ func (a *applier) placeRow(t schema.TableInfo, entity any, values map[string]any
 		}
 		return false, a.parkRow(t.Name, entity, values)
 	}
-	// Values for columns this schema lacks stay parked.
-	if err := a.exec(`DELETE FROM parked_values WHERE entity_type = ? AND entity_id = ? AND field_name IN (SELECT name FROM pragma_table_xinfo(?))`,
-		t.Name, entity, t.Name); err != nil {
-		return false, err
+	// The row's values are in its table now, but for columns this schema
+	// lacks, which stay parked.
+	if a.parkedAny {
+		if err := a.exec(`DELETE FROM parked_values WHERE entity_type = ? AND entity_id = ?`, t.Name, entity); err != nil {
+			return false, err
+		}
 	}
 	extra := map[string]any{}
 	for c, v := range values {
@@ -142,48 +144,34 @@ func (a *applier) remove(t schema.TableInfo, entity any, values map[string]any) 
 	return a.exec(`DELETE FROM `+triggers.Quote(t.Name)+` WHERE `+keyWhere(t), key...)
 }
 
-// upsert inserts the row, or updates it if it is there. A constraint that
-// refuses the row (a unique column taken by another row) reports false.
+// upsert inserts the row, or updates it if it is there, in one statement.
+// A constraint that refuses the row (a unique column taken by another row)
+// reports false.
 func (a *applier) upsert(t schema.TableInfo, entity any, values map[string]any) (bool, error) {
 	key, err := capture.EntityKey(t, entity)
 	if err != nil {
 		return false, err
 	}
-	var cols []string
-	var args []any
-	for _, c := range t.Columns {
-		if v, ok := values[c.Name]; ok {
-			cols = append(cols, c.Name)
-			args = append(args, v)
-		}
-	}
-	if len(cols) > 0 {
-		sets := make([]string, len(cols))
-		for i, c := range cols {
-			sets[i] = triggers.Quote(c) + " = ?"
-		}
-		err := a.exec(`UPDATE `+triggers.Quote(t.Name)+` SET `+strings.Join(sets, ", ")+` WHERE `+keyWhere(t), append(args, key...)...)
-		if err != nil {
-			return constraintFailed(err)
-		}
-		if a.conn.Changes() == 1 {
-			return true, nil
-		}
-	} else {
-		found := false
-		if err := a.query(`SELECT 1 FROM `+triggers.Quote(t.Name)+` WHERE `+keyWhere(t), key,
-			func(*sqlite3.Stmt) error { found = true; return nil }); err != nil || found {
-			return found, err
-		}
-	}
-	names := append([]string{}, cols...)
-	vals := append([]any{}, args...)
+	names := make([]string, 0, len(t.Key)+len(t.Columns))
+	args := make([]any, 0, cap(names))
 	for i, k := range t.Key {
 		names = append(names, k.Name)
-		vals = append(vals, key[i])
+		args = append(args, key[i])
+	}
+	var sets []string
+	for _, c := range t.Columns {
+		if v, ok := values[c.Name]; ok {
+			names = append(names, c.Name)
+			args = append(args, v)
+			sets = append(sets, triggers.Quote(c.Name)+" = excluded."+triggers.Quote(c.Name))
+		}
+	}
+	conflict := " ON CONFLICT (" + strings.Join(quoteAll(names[:len(t.Key)]), ", ") + ") DO NOTHING"
+	if len(sets) > 0 {
+		conflict = " ON CONFLICT (" + strings.Join(quoteAll(names[:len(t.Key)]), ", ") + ") DO UPDATE SET " + strings.Join(sets, ", ")
 	}
 	marks := strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ")
-	err = a.exec(`INSERT INTO `+triggers.Quote(t.Name)+` (`+strings.Join(quoteAll(names), ", ")+`) VALUES (`+marks+`)`, vals...)
+	err = a.exec(`INSERT INTO `+triggers.Quote(t.Name)+` (`+strings.Join(quoteAll(names), ", ")+`) VALUES (`+marks+`)`+conflict, args...)
 	if err != nil {
 		return constraintFailed(err)
 	}
