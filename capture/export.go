@@ -73,6 +73,9 @@ func (e *Engine) Export(ctx context.Context, w io.Writer, opts ExportOptions) (s
 	}
 	x := &exporter{e: e, w: cw, peer: peer.ID, known: ps.known, stmts: map[string]*sqlite3.Stmt{}}
 	defer x.close()
+	if err := e.queryRow(`SELECT EXISTS (SELECT 1 FROM parked_values)`, nil, func(s *sqlite3.Stmt) { x.parkedAny = s.ColumnBool(0) }); err != nil {
+		return st, fmt.Errorf("capture: export: %w", err)
+	}
 	if opts.Snapshot {
 		err = x.snapshot()
 	} else {
@@ -132,6 +135,9 @@ type exporter struct {
 	known        *knownSet
 	stmts        map[string]*sqlite3.Stmt
 	fields, rows int64
+	// parkedAny is clear when parked_values is empty, which spares a
+	// lookup per record.
+	parkedAny bool
 }
 
 func (x *exporter) close() {

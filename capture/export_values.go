@@ -46,6 +46,9 @@ func (x *exporter) value(table string, entity any, field string, st Stamp) (any,
 			return nil, false, err
 		}
 	}
+	if !x.parkedAny {
+		return nil, false, nil
+	}
 	s, err = x.stmt(`SELECT value FROM parked_values WHERE entity_type = ? AND entity_id = ? AND field_name = ?
 		AND hlc = ? AND coalesce(origin, ?) = ?`)
 	if err != nil {
@@ -100,6 +103,12 @@ func (x *exporter) row(table string, entity any) ([]changeset.Column, error) {
 	}
 	// Columns parked (the row is not in its table, or the column is not in
 	// this schema), where the parked value is still the field's.
+	if !x.parkedAny {
+		if len(cols) == 0 {
+			return nil, errors.New("live row has no values here or parked")
+		}
+		return cols, nil
+	}
 	regs, err := x.registers(table, entity)
 	if err != nil {
 		return nil, err

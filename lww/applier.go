@@ -229,10 +229,11 @@ func parkReason(exist Reg, known, placed bool) string {
 }
 
 func (a *applier) applyRow(rec changeset.Record, t schema.TableInfo, known bool, d *Decision) error {
-	exist, _, err := a.registers(rec.Table, rec.Entity, "")
+	regs, err := a.allRegisters(rec.Table, rec.Entity)
 	if err != nil {
 		return err
 	}
+	exist := regs[""]
 	take, act := DecideRow(exist, d.Stamp, rec.Alive)
 	if !take {
 		d.Outcome, d.Why = "lost", "the row holds a newer or the same insert/delete ("+exist.Stamp.String()+")"
@@ -253,7 +254,7 @@ func (a *applier) applyRow(rec changeset.Record, t schema.TableInfo, known bool,
 		_, err := a.parked(rec.Table, rec.Entity) // drops what the delete made stale
 		return err
 	}
-	values, err := a.rowValues(rec, t, d.Stamp)
+	values, err := a.rowValues(rec, t, regs, d.Stamp)
 	if err != nil {
 		return err
 	}
@@ -274,23 +275,20 @@ func (a *applier) applyRow(rec changeset.Record, t schema.TableInfo, known bool,
 // rowValues merges an insert's values with the fields written after it: a
 // column keeps its current (or parked) value when its own register is newer
 // than the insert.
-func (a *applier) rowValues(rec changeset.Record, t schema.TableInfo, in capture.Stamp) (map[string]any, error) {
+// regs are the entity's registers, read before the insert was taken.
+func (a *applier) rowValues(rec changeset.Record, t schema.TableInfo, regs map[string]Reg, in capture.Stamp) (map[string]any, error) {
 	values := map[string]any{}
 	for _, c := range rec.Row {
 		values[c.Name] = c.Value
 	}
 	newer := map[string]bool{}
-	err := a.query(`SELECT field_name, hlc, coalesce(origin, ?) FROM field_timestamps
-		WHERE entity_type = ? AND entity_id = ? AND field_name != ''`, []any{a.self, rec.Table, rec.Entity},
-		func(s *sqlite3.Stmt) error {
-			r := Reg{Set: true, Stamp: capture.Stamp{HLC: capture.HLC(s.ColumnInt64(1)), Node: s.ColumnText(2)}}
-			if !DecideColumn(r, in) {
-				newer[s.ColumnText(0)] = true
-			}
-			return nil
-		})
-	if err != nil || len(newer) == 0 {
-		return values, err
+	for field, r := range regs {
+		if field != "" && !DecideColumn(r, in) {
+			newer[field] = true
+		}
+	}
+	if len(newer) == 0 {
+		return values, nil
 	}
 	current, err := a.currentValues(t, rec.Table, rec.Entity)
 	if err != nil {

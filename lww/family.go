@@ -81,6 +81,9 @@ func (a *applier) parentsPresent(t schema.TableInfo, values map[string]any) (boo
 
 // placeChildren places the parked rows that reference a row just placed.
 func (a *applier) placeChildren(parent schema.TableInfo, values map[string]any) error {
+	if !a.parkedAny {
+		return nil // nothing waits for a parent
+	}
 	for child, fks := range a.fks {
 		for _, fk := range fks {
 			if fk.parent != parent.Name {
