@@ -44,37 +44,58 @@ func (e *Engine) Export(ctx context.Context, w io.Writer, opts ExportOptions) (s
 	if e.conn == nil {
 		return st, ErrClosed
 	}
-	peer, err := e.Device(ctx, opts.Peer)
+	old := e.conn.SetInterrupt(ctx)
+	defer e.conn.SetInterrupt(old)
+	st, pending, err := e.export(ctx, w, opts)
 	if err != nil {
 		return st, err
+	}
+	// Once the peer acknowledges this changeset it holds every register of
+	// what it knows now. Recorded after the read transaction, as a write of
+	// its own, so concurrent writers cannot make it fail.
+	if err := e.exec(`UPDATE paired_devices SET pending_tables = ?, pending_seq = ? WHERE device_id = ?`,
+		pending, st.UpToSeq, opts.Peer); err != nil {
+		return st, fmt.Errorf("capture: export to %s: %w", opts.Peer, err)
+	}
+	e.log.Debug().Str("peer", opts.Peer).Bool("snapshot", opts.Snapshot).Int64("fields", st.Fields).
+		Int64("rows", st.Rows).Int64("up_to_seq", st.UpToSeq).Msg("exported")
+	return st, nil
+}
+
+// export writes the changeset inside one read transaction and returns what
+// the peer will know once it acknowledges it (nil: everything).
+func (e *Engine) export(ctx context.Context, w io.Writer, opts ExportOptions) (st ExportStats, pending any, err error) {
+	tx := e.conn.Begin()
+	defer tx.End(&err)
+	peer, err := e.Device(ctx, opts.Peer)
+	if err != nil {
+		return st, nil, err
 	}
 	ps, err := e.peerSchemaOf(peer.ID)
 	if err != nil {
-		return st, fmt.Errorf("capture: export: %w", err)
+		return st, nil, fmt.Errorf("capture: export: %w", err)
 	}
-	old := e.conn.SetInterrupt(ctx)
-	defer e.conn.SetInterrupt(old)
-	tx := e.conn.Begin()
-	defer tx.End(&err)
-
+	if ps.knownRaw != "" {
+		pending = ps.knownRaw
+	}
 	if st.UpToSeq, err = e.LastSeq(ctx); err != nil {
-		return st, err
+		return st, nil, err
 	}
 	version, err := schema.Version(e.conn)
 	if err != nil {
-		return st, fmt.Errorf("capture: export: %w", err)
+		return st, nil, fmt.Errorf("capture: export: %w", err)
 	}
 	cw, err := changeset.NewWriter(w, changeset.Header{
 		Origin: e.nodeID, To: peer.ID, SchemaVersion: int64(version), Fingerprint: e.fingerprint,
 		Tables: e.wireTables(), Snapshot: opts.Snapshot, UpToSeq: st.UpToSeq, Ack: peer.ReceivedSeq,
 	})
 	if err != nil {
-		return st, fmt.Errorf("capture: export: %w", err)
+		return st, nil, fmt.Errorf("capture: export: %w", err)
 	}
 	x := &exporter{e: e, w: cw, peer: peer.ID, known: ps.known, stmts: map[string]*sqlite3.Stmt{}}
 	defer x.close()
 	if err := e.queryRow(`SELECT EXISTS (SELECT 1 FROM parked_values)`, nil, func(s *sqlite3.Stmt) { x.parkedAny = s.ColumnBool(0) }); err != nil {
-		return st, fmt.Errorf("capture: export: %w", err)
+		return st, nil, fmt.Errorf("capture: export: %w", err)
 	}
 	if opts.Snapshot {
 		err = x.snapshot()
@@ -90,26 +111,14 @@ func (e *Engine) Export(ctx context.Context, w io.Writer, opts ExportOptions) (s
 			err = x.catchUp(full.missing(ps.sent), peer.AckedSeq)
 		}
 	}
+	if err == nil {
+		err = cw.Close()
+	}
 	if err != nil {
-		return st, fmt.Errorf("capture: export to %s: %w", peer.ID, err)
-	}
-	// Once the peer acknowledges this changeset it holds every register of
-	// what it knows now.
-	var pending any
-	if ps.knownRaw != "" {
-		pending = ps.knownRaw
-	}
-	if err := e.exec(`UPDATE paired_devices SET pending_tables = ?, pending_seq = ? WHERE device_id = ?`,
-		pending, st.UpToSeq, peer.ID); err != nil {
-		return st, fmt.Errorf("capture: export to %s: %w", peer.ID, err)
-	}
-	if err := cw.Close(); err != nil {
-		return st, fmt.Errorf("capture: export to %s: %w", peer.ID, err)
+		return st, nil, fmt.Errorf("capture: export to %s: %w", peer.ID, err)
 	}
 	st.Fields, st.Rows = x.fields, x.rows
-	e.log.Debug().Str("peer", peer.ID).Bool("snapshot", opts.Snapshot).Int64("fields", x.fields).
-		Int64("rows", x.rows).Int64("up_to_seq", st.UpToSeq).Msg("exported")
-	return st, nil
+	return st, pending, nil
 }
 
 // wireTables describes the synced tables for a changeset header.

@@ -99,10 +99,16 @@ func parseKnown(raw string) (*knownSet, error) {
 // changeset header: its schema version, fingerprint and synced tables.
 // Export then sends it only what it knows.
 func (e *Engine) RecordPeerSchema(ctx context.Context, peer string, h changeset.Header) error {
-	raw, err := json.Marshal(h.Tables)
-	if err != nil {
-		return err
+	// A header that lists no tables says nothing of the peer's schema:
+	// NULL, "everything", rather than a list that would filter every record.
+	var known any
+	if len(h.Tables) > 0 {
+		raw, err := json.Marshal(h.Tables)
+		if err != nil {
+			return err
+		}
+		known = string(raw)
 	}
 	return e.exec(`UPDATE paired_devices SET schema_version = ?, spec_fingerprint = ?, known_tables = ? WHERE device_id = ?`,
-		h.SchemaVersion, h.Fingerprint, string(raw), peer)
+		h.SchemaVersion, h.Fingerprint, known, peer)
 }

@@ -1,6 +1,8 @@
 package lww
 
 import (
+	"strings"
+
 	"github.com/ncruces/go-sqlite3"
 
 	"github.com/capture-sync/capture/capture"
@@ -17,11 +19,14 @@ type applier struct {
 	self   string
 	stmts  map[string]*sqlite3.Stmt
 	tables map[string]schema.TableInfo
-	// present lists every table of this database, with its columns, to
-	// tell data this device does not sync from data it does not know yet.
+	// present lists every table of this database, with its columns, in
+	// lower case, to tell data this device does not sync from data it does
+	// not know yet.
 	present map[string]map[string]bool
 	fks     map[string][]foreignKey // by child table
 	maxHLC  capture.HLC
+	// lastClock is the last stamp issued or seen before the apply began.
+	lastClock capture.HLC
 	// parkedAny is clear while parked_values is known to be empty, which
 	// spares a lookup for every row placed.
 	parkedAny bool
@@ -35,11 +40,11 @@ func newApplier(e *capture.Engine, opts Options) (*applier, error) {
 	}
 	err := a.query(`SELECT m.name, p.name FROM sqlite_schema m, pragma_table_xinfo(m.name) p WHERE m.type = 'table'`, nil,
 		func(s *sqlite3.Stmt) error {
-			t := s.ColumnText(0)
+			t := strings.ToLower(s.ColumnText(0))
 			if a.present[t] == nil {
 				a.present[t] = map[string]bool{}
 			}
-			a.present[t][s.ColumnText(1)] = true
+			a.present[t][strings.ToLower(s.ColumnText(1))] = true
 			return nil
 		})
 	if err != nil {

@@ -113,6 +113,11 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 		return res, fmt.Errorf("lww: apply: %w", err)
 	}
 	defer a.close()
+	// The clock as it stands before this changeset's records are logged:
+	// they may be older than stamps already issued here.
+	if a.lastClock, err = e.Clock(ctx); err != nil {
+		return res, fmt.Errorf("lww: apply: %w", err)
+	}
 	if err := a.begin(); err != nil {
 		return res, fmt.Errorf("lww: apply: %w", err)
 	}
@@ -158,11 +163,7 @@ var errDryRun = errors.New("dry run")
 // and clears the applying flag.
 func (a *applier) finish(ctx context.Context, h changeset.Header) error {
 	e := a.e
-	last, err := e.Clock(ctx)
-	if err != nil {
-		return err
-	}
-	floor, err := capture.Receive(last, a.maxHLC, a.opts.Now(), a.opts.MaxDrift)
+	floor, err := capture.Receive(a.lastClock, a.maxHLC, a.opts.Now(), a.opts.MaxDrift)
 	if err != nil {
 		return err
 	}

@@ -310,6 +310,6 @@ func TestReliabilityConcurrency(t *testing.T) {
 		}
 	}
 	if len(bug) > 0 {
-		t.Skip("BUG: " + strings.Join(bug, "; BUG: "))
+		t.Fatal(strings.Join(bug, "; "))
 	}
 }

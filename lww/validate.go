@@ -3,6 +3,7 @@ package lww
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/capture-sync/capture/capture"
 	"github.com/capture-sync/capture/capture/changeset"
@@ -28,11 +29,18 @@ func (a *applier) validate(rec changeset.Record) (schema.TableInfo, bool, error)
 	default:
 		return schema.TableInfo{}, false, bad("entity id of type %T", rec.Entity)
 	}
+	if rec.Origin == a.self {
+		// Export never sends a device its own changes, and a stamp this
+		// device did not issue must not pass for one of its edits.
+		return schema.TableInfo{}, false, bad("origin is this device's own node id")
+	}
 	t, known := a.tables[rec.Table]
 	if !known {
-		if a.present[rec.Table] != nil || slices.Contains(schema.EngineTables, rec.Table) ||
-			slices.Contains(schema.CacheTables, rec.Table) || slices.Contains(schema.DesktopOnlyTables, rec.Table) ||
-			rec.Table == "parked_values" {
+		// SQLite's names are case-insensitive: a name that matches a table
+		// this device has, in any case, is that table.
+		lower := strings.ToLower(rec.Table)
+		if a.present[lower] != nil || strings.HasPrefix(lower, "sqlite_") || slices.Contains(schema.EngineTables, lower) ||
+			slices.Contains(schema.CacheTables, lower) || slices.Contains(schema.DesktopOnlyTables, lower) {
 			return t, false, fmt.Errorf("table %s: %w", rec.Table, ErrNotSynced)
 		}
 		if rec.Kind == changeset.Field && rec.Field == "" {
@@ -54,7 +62,7 @@ func (a *applier) validate(rec changeset.Record) (schema.TableInfo, bool, error)
 		case name == "":
 			return bad("empty column name")
 		case t.HasColumn(name):
-		case a.present[t.Name][name]:
+		case a.present[strings.ToLower(t.Name)][strings.ToLower(name)]:
 			return fmt.Errorf("column %s.%s: %w", t.Name, name, ErrNotSynced)
 		}
 		return nil // a newer schema's column: parked

@@ -133,14 +133,23 @@ func (d *decoder) readFull(n int) []byte {
 	if d.err != nil {
 		return nil
 	}
-	b := make([]byte, n)
-	if _, err := io.ReadFull(d.r, b); err != nil {
-		d.fail(truncated(err))
-		return nil
+	// A length prefix is only a claim: read a large value in chunks, so a
+	// short stream cannot make the reader allocate what it claims.
+	b := make([]byte, 0, min(n, chunk))
+	for len(b) < n {
+		m := min(n-len(b), chunk)
+		b = append(b, make([]byte, m)...)
+		if _, err := io.ReadFull(d.r, b[len(b)-m:]); err != nil {
+			d.fail(truncated(err))
+			return nil
+		}
 	}
 	d.crc.Write(b)
 	return b
 }
+
+// chunk is the most a value's read allocates ahead of the data.
+const chunk = 1 << 20
 
 func truncated(err error) error {
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
