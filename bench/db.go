@@ -84,16 +84,7 @@ func (d *db) capture(ctx context.Context) error {
 // app's full sync spec, triggers installed) when captured.
 func openApp(ctx context.Context, path string, captured bool) (*db, error) {
 	if captured {
-		e, err := capture.Open(ctx, path, capture.Options{Profile: schema.Desktop})
-		if err != nil {
-			return nil, fmt.Errorf("open engine on %s: %w", path, err)
-		}
-		d := &db{path: path, conn: e.Conn(), engine: e, ownedByEngine: true}
-		if err := setPragmas(d.conn); err != nil {
-			d.close()
-			return nil, fmt.Errorf("settings of %s: %w", path, err)
-		}
-		return d, nil
+		return openAppEngine(ctx, path)
 	}
 	conn, err := openFile(path)
 	if err != nil {
@@ -170,4 +161,19 @@ func queryText(conn *sqlite3.Conn, sql string) (string, error) {
 		return "", fmt.Errorf("%s: no row", sql)
 	}
 	return stmt.ColumnText(0), nil
+}
+
+// openAppEngine opens the app's desktop database at path with the engine
+// (its full sync spec, triggers installed) and the benchmark's settings.
+func openAppEngine(ctx context.Context, path string) (*db, error) {
+	e, err := capture.Open(ctx, path, capture.Options{Profile: schema.Desktop})
+	if err != nil {
+		return nil, fmt.Errorf("open engine on %s: %w", path, err)
+	}
+	d := &db{path: path, conn: e.Conn(), engine: e, ownedByEngine: true}
+	if err := setPragmas(d.conn); err != nil {
+		d.close()
+		return nil, fmt.Errorf("settings of %s: %w", path, err)
+	}
+	return d, nil
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/capture-sync/capture/capture"
 	"github.com/capture-sync/capture/lww"
-	"github.com/capture-sync/capture/schema"
 )
 
 // Helpers of the merge-side cases: two captured devices, pairing, sending
@@ -82,16 +81,7 @@ func saveTemplate(d *db) error {
 // desktop one, with the engine when captured.
 func reopen(ctx context.Context, path string, app, captured bool) (*db, error) {
 	if app && captured {
-		e, err := capture.Open(ctx, path, capture.Options{Profile: schema.Desktop})
-		if err != nil {
-			return nil, fmt.Errorf("open engine on %s: %w", path, err)
-		}
-		d := &db{path: path, conn: e.Conn(), engine: e, ownedByEngine: true}
-		if err := setPragmas(d.conn); err != nil {
-			d.close()
-			return nil, fmt.Errorf("settings of %s: %w", path, err)
-		}
-		return d, nil
+		return openAppEngine(ctx, path)
 	}
 	conn, err := openFile(path)
 	if err != nil {
