@@ -29,9 +29,11 @@ type Options struct {
 	// BusyTimeout bounds how long a write waits for another connection's
 	// lock, on connections the engine opens. Zero means 5 seconds.
 	BusyTimeout time.Duration
-	// ReadOnly opens the database read-only (Open only): nothing is migrated
-	// or installed, the database must already be at the latest version, and
-	// the methods that write fail. Readers never block the app's writers.
+	// ReadOnly makes the engine write nothing: nothing is migrated or
+	// installed, the database must already be at the latest version, and
+	// Open opens the file read-only, so the methods that write fail and
+	// readers never block the app's writers. (OpenConn and OpenDB use the
+	// connection as it was opened.)
 	ReadOnly bool
 }
 

@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -24,7 +25,7 @@ func execConn(conn *sqlite3.Conn, sql string, args ...any) error {
 	return stmt.Exec()
 }
 
-// queryRow runs a query and calls scan on its first row; sql.ErrNoRows-like
+// queryRow runs a query and calls scan on its first row, or returns
 // errNoRow when there is none.
 func (e *Engine) queryRow(sql string, args []any, scan func(*sqlite3.Stmt)) error {
 	stmt, _, err := e.conn.Prepare(sql)
@@ -63,7 +64,7 @@ func (e *Engine) query(sql string, args []any, scan func(*sqlite3.Stmt) error) e
 	return stmt.Err()
 }
 
-var errNoRow = fmt.Errorf("no row")
+var errNoRow = errors.New("no row")
 
 func bindAll(stmt *sqlite3.Stmt, args []any) error {
 	for i, a := range args {

@@ -36,15 +36,14 @@ func rawHeader(origin, to string) *raw {
 	return r
 }
 
-func (r *raw) byte(b byte)        { r.b = append(r.b, b) }
-func (r *raw) uv(v uint64)        { r.b = binary.AppendUvarint(r.b, v) }
-func (r *raw) v(v int64)          { r.b = binary.AppendVarint(r.b, v) }
-func (r *raw) str(s string)       { r.uv(uint64(len(s))); r.b = append(r.b, s...) }
-func (r *raw) name(s string)      { r.uv(0); r.str(s) }
-func (r *raw) text(s string)      { r.byte(3); r.str(s) }
-func (r *raw) ref(i uint64)       { r.uv(i) }
-func (r *raw) bytes() []byte      { return r.b }
-func (r *raw) with(b []byte) *raw { r.b = append(r.b, b...); return r }
+func (r *raw) byte(b byte)   { r.b = append(r.b, b) }
+func (r *raw) uv(v uint64)   { r.b = binary.AppendUvarint(r.b, v) }
+func (r *raw) v(v int64)     { r.b = binary.AppendVarint(r.b, v) }
+func (r *raw) str(s string)  { r.uv(uint64(len(s))); r.b = append(r.b, s...) }
+func (r *raw) name(s string) { r.uv(0); r.str(s) }
+func (r *raw) text(s string) { r.byte(3); r.str(s) }
+func (r *raw) ref(i uint64)  { r.uv(i) }
+func (r *raw) bytes() []byte { return r.b }
 
 // trailer ends the changeset with n records and the right checksum.
 func (r *raw) trailer(n uint64) []byte {

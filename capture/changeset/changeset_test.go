@@ -152,11 +152,6 @@ func TestDamageIsDetected(t *testing.T) {
 	}
 }
 
-// countingWriter discards what it is given and counts it.
-type countingWriter struct{ n int64 }
-
-func (c *countingWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
-
 // TestMillionRecordsStreamInFlatMemory writes a million records through a
 // pipe to a reader and checks the heap stays small throughout.
 func TestMillionRecordsStreamInFlatMemory(t *testing.T) {

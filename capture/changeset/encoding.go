@@ -115,7 +115,6 @@ type decoder struct {
 	r     *bufio.Reader
 	crc   hash.Hash32
 	names []string
-	size  int64 // bytes of names held
 	err   error
 }
 
