@@ -95,6 +95,7 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 	conn := e.Conn()
 	old := conn.SetInterrupt(ctx)
 	defer conn.SetInterrupt(old)
+	defer memoryJournals(conn)()
 	tx, err := conn.BeginImmediate()
 	if err != nil {
 		return res, fmt.Errorf("lww: apply: %w", err)
@@ -124,6 +125,7 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 	if err := a.replay(); err != nil {
 		return res, fmt.Errorf("lww: apply: replay parked values: %w", err)
 	}
+	var b batch
 	for {
 		rec, err := cr.Next()
 		if err == io.EOF {
@@ -133,10 +135,40 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 			return res, fmt.Errorf("lww: apply changeset from %s: %w", h.Origin, err)
 		}
 		res.Records++
+		b.add(rec, res.Records)
+		if b.full() {
+			if err := a.applyBatch(&b, &res); err != nil {
+				return res, fmt.Errorf("lww: apply changeset from %s: %w", h.Origin, err)
+			}
+		}
+	}
+	if err := a.applyBatch(&b, &res); err != nil {
+		return res, fmt.Errorf("lww: apply changeset from %s: %w", h.Origin, err)
+	}
+	if err := a.finish(ctx, h); err != nil {
+		return res, fmt.Errorf("lww: apply: %w", err)
+	}
+	return res, nil
+}
+
+var errDryRun = errors.New("dry run")
+
+// applyBatch applies the records of b in entity order, counts the outcomes
+// in res and, with Options.Explain, adds the decisions to it in changeset
+// order; b is emptied.
+func (a *applier) applyBatch(b *batch, res *Result) error {
+	defer b.reset()
+	var decisions []Decision
+	if a.opts.Explain {
+		decisions = make([]Decision, len(b.items))
+	}
+	first := res.Records - len(b.items) + 1 // position of b's first record
+	b.sort()
+	for _, it := range b.items {
+		rec := it.rec
 		d, err := a.apply(rec)
 		if err != nil {
-			return res, fmt.Errorf("lww: apply changeset from %s: record %d (%s %v %s): %w",
-				h.Origin, res.Records, rec.Table, rec.Entity, rec.Field, err)
+			return fmt.Errorf("record %d (%s %v %s): %w", it.pos, rec.Table, rec.Entity, rec.Field, err)
 		}
 		switch d.Outcome {
 		case "lost":
@@ -147,17 +179,13 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 		default:
 			res.Won++
 		}
-		if opts.Explain {
-			res.Decisions = append(res.Decisions, d)
+		if decisions != nil {
+			decisions[it.pos-first] = d
 		}
 	}
-	if err := a.finish(ctx, h); err != nil {
-		return res, fmt.Errorf("lww: apply: %w", err)
-	}
-	return res, nil
+	res.Decisions = append(res.Decisions, decisions...)
+	return nil
 }
-
-var errDryRun = errors.New("dry run")
 
 // finish advances the clock, records what the origin reported and sent,
 // and clears the applying flag.

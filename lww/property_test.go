@@ -43,6 +43,13 @@ func TestConvergenceProperty(t *testing.T) {
 		seed := *propSeed + uint64(i)
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 			w := &world{t: t, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), inbox: map[*device][]delivery{}}
+			// Half the cases apply in batches of 1 to 8 records, so that
+			// records of one entity fall in different batches.
+			if w.rng.IntN(2) == 0 {
+				old := batchRecords
+				batchRecords = 1 + w.rng.IntN(8)
+				defer func() { batchRecords = old }()
+			}
 			n := 3 + w.rng.IntN(3)
 			w.devs = append(w.devs, newDevice(t, "desktop", schema.Desktop))
 			for j := 1; j < n; j++ {

@@ -190,3 +190,34 @@ func checkIntegrity(t testing.TB, devs ...*device) {
 		}
 	}
 }
+
+// TestApplyKeepsTempStore checks that Apply leaves the connection's
+// temp_store as it found it, and keeps a connection's temporary tables.
+func TestApplyKeepsTempStore(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		tempTable bool
+	}{{"no temporary tables", false}, {"a temporary table", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := newDevice(t, "a", schema.Desktop), newDevice(t, "b", schema.Desktop)
+			pairAll(t, a, b)
+			if tc.tempTable {
+				b.exec(t, `CREATE TEMP TABLE scratch (x); INSERT INTO scratch VALUES (1)`)
+			}
+			a.exec(t, `INSERT INTO tag_categories (id, name) VALUES ('c1', 'Mood'); INSERT INTO tags (id, category_id, name) VALUES ('t1', 'c1', 'one')`)
+			sync(t, a, b)
+			c := b.e.Conn()
+			if got := sqlitetest.Int(t, c, `PRAGMA temp_store`); got != 0 {
+				t.Errorf("temp_store after Apply = %d, want 0 (default)", got)
+			}
+			if tc.tempTable {
+				if got := sqlitetest.Int(t, c, `SELECT count(*) FROM scratch`); got != 1 {
+					t.Errorf("temporary table rows after Apply = %d, want 1", got)
+				}
+			}
+			if n := sqlitetest.Int(t, c, `SELECT count(*) FROM tags WHERE id = 't1' AND name = 'one'`); n != 1 {
+				t.Errorf("tag t1 'one' rows after Apply = %d, want 1", n)
+			}
+		})
+	}
+}
