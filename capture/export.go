@@ -147,6 +147,10 @@ type exporter struct {
 	// parkedAny is clear when parked_values is empty, which spares a
 	// lookup per record.
 	parkedAny bool
+	// texts and columns cache the statements and column lists generated
+	// per table (export_values.go).
+	texts   map[[2]string]string
+	columns map[string][]string
 }
 
 func (x *exporter) close() {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/capture-sync/capture/capture/changeset"
+	"github.com/capture-sync/capture/schema"
 	"github.com/capture-sync/capture/triggers"
 )
 
@@ -32,7 +33,9 @@ func (x *exporter) value(table string, entity any, field string, st Stamp) (any,
 		if err != nil {
 			return nil, false, err
 		}
-		s, err := x.stmt(`SELECT ` + triggers.Quote(field) + ` FROM ` + triggers.Quote(table) + ` WHERE ` + keyWhere(t))
+		s, err := x.stmt(x.text(table, field, func() string {
+			return `SELECT ` + triggers.Quote(field) + ` FROM ` + triggers.Quote(table) + ` WHERE ` + keyWhere(t)
+		}))
 		if err != nil {
 			return nil, false, err
 		}
@@ -72,18 +75,14 @@ func (x *exporter) row(table string, entity any) ([]changeset.Column, error) {
 		if err != nil {
 			return nil, err
 		}
-		names := make([]string, 0, len(t.Key)+len(t.Columns))
-		for _, k := range t.Key {
-			names = append(names, k.Name)
-		}
-		for _, c := range t.Columns {
-			names = append(names, c.Name)
-		}
-		quoted := make([]string, len(names))
-		for i, n := range names {
-			quoted[i] = triggers.Quote(n)
-		}
-		s, err := x.stmt(`SELECT ` + strings.Join(quoted, ", ") + ` FROM ` + triggers.Quote(table) + ` WHERE ` + keyWhere(t))
+		names := x.names(t)
+		s, err := x.stmt(x.text(table, "", func() string {
+			quoted := make([]string, len(names))
+			for i, n := range names {
+				quoted[i] = triggers.Quote(n)
+			}
+			return `SELECT ` + strings.Join(quoted, ", ") + ` FROM ` + triggers.Quote(table) + ` WHERE ` + keyWhere(t)
+		}))
 		if err != nil {
 			return nil, err
 		}
@@ -160,4 +159,38 @@ func hasColumn(cols []changeset.Column, name string) bool {
 		}
 	}
 	return false
+}
+
+// names returns t's key columns then its tracked columns.
+func (x *exporter) names(t schema.TableInfo) []string {
+	if n, ok := x.columns[t.Name]; ok {
+		return n
+	}
+	names := make([]string, 0, len(t.Key)+len(t.Columns))
+	for _, k := range t.Key {
+		names = append(names, k.Name)
+	}
+	for _, c := range t.Columns {
+		names = append(names, c.Name)
+	}
+	if x.columns == nil {
+		x.columns = map[string][]string{}
+	}
+	x.columns[t.Name] = names
+	return names
+}
+
+// text returns the SELECT of a table's row ("" field) or of one of its
+// fields, generating it with build the first time.
+func (x *exporter) text(table, field string, build func() string) string {
+	k := [2]string{table, field}
+	if s, ok := x.texts[k]; ok {
+		return s
+	}
+	if x.texts == nil {
+		x.texts = map[[2]string]string{}
+	}
+	s := build()
+	x.texts[k] = s
+	return s
 }

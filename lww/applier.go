@@ -30,6 +30,7 @@ type applier struct {
 	// parkedAny is clear while parked_values is known to be empty, which
 	// spares a lookup for every row placed.
 	parkedAny bool
+	texts     map[sqlKey]string // generated statements (sqltext.go)
 }
 
 func newApplier(e *capture.Engine, opts Options) (*applier, error) {

@@ -25,7 +25,7 @@ func TestCompareEntities(t *testing.T) {
 		{int64(math.MaxInt64), float64(math.MaxInt64), -1}, // 2^63 as a float is above every int64
 		{math.Inf(-1), int64(math.MinInt64), -1},
 		{math.NaN(), int64(0), -1},
-		{int64(9), "1", -1},  // numbers before text
+		{int64(9), "1", -1}, // numbers before text
 		{"b", "a", 1},
 		{"z", []byte("a"), -1}, // text before blobs
 		{[]byte("a"), []byte("b"), -1},

@@ -70,7 +70,7 @@ func (a *applier) parentsPresent(t schema.TableInfo, values map[string]any) (boo
 			continue
 		}
 		found := false
-		err := a.query(`SELECT 1 FROM `+triggers.Quote(fk.parent)+` WHERE `+triggers.Quote(fk.to)+` = ? LIMIT 1`, []any{v},
+		err := a.query(a.parentSQL(fk), []any{v},
 			func(*sqlite3.Stmt) error { found = true; return nil })
 		if err != nil || !found {
 			return false, err

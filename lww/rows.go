@@ -42,7 +42,7 @@ func (a *applier) currentValues(t schema.TableInfo, table string, entity any) (m
 			return nil, err
 		}
 		cols := columns(t)
-		err = a.query(`SELECT `+strings.Join(quoteAll(cols), ", ")+` FROM `+triggers.Quote(t.Name)+` WHERE `+keyWhere(t), key,
+		err = a.query(a.selectRowSQL(t), key,
 			func(s *sqlite3.Stmt) error {
 				for i, c := range cols {
 					values[c] = capture.ColumnValue(s, i)
@@ -67,8 +67,7 @@ func (a *applier) writeField(t schema.TableInfo, entity any, field string, value
 	if err != nil {
 		return false, err
 	}
-	if err := a.exec(`UPDATE `+triggers.Quote(t.Name)+` SET `+triggers.Quote(field)+` = ? WHERE `+keyWhere(t),
-		append([]any{value}, key...)...); err != nil {
+	if err := a.exec(a.updateFieldSQL(t, field), append([]any{value}, key...)...); err != nil {
 		if _, err := constraintFailed(err); err != nil {
 			return false, err
 		}
@@ -141,7 +140,7 @@ func (a *applier) remove(t schema.TableInfo, entity any, values map[string]any) 
 	if err != nil {
 		return err
 	}
-	return a.exec(`DELETE FROM `+triggers.Quote(t.Name)+` WHERE `+keyWhere(t), key...)
+	return a.exec(a.deleteRowSQL(t), key...)
 }
 
 // upsert inserts the row, or updates it if it is there, in one statement.
@@ -154,24 +153,20 @@ func (a *applier) upsert(t schema.TableInfo, entity any, values map[string]any) 
 	}
 	names := make([]string, 0, len(t.Key)+len(t.Columns))
 	args := make([]any, 0, cap(names))
+	mask := make([]byte, len(t.Columns))
 	for i, k := range t.Key {
 		names = append(names, k.Name)
 		args = append(args, key[i])
 	}
-	var sets []string
-	for _, c := range t.Columns {
+	for i, c := range t.Columns {
+		mask[i] = '0'
 		if v, ok := values[c.Name]; ok {
 			names = append(names, c.Name)
 			args = append(args, v)
-			sets = append(sets, triggers.Quote(c.Name)+" = excluded."+triggers.Quote(c.Name))
+			mask[i] = '1'
 		}
 	}
-	conflict := " ON CONFLICT (" + strings.Join(quoteAll(names[:len(t.Key)]), ", ") + ") DO NOTHING"
-	if len(sets) > 0 {
-		conflict = " ON CONFLICT (" + strings.Join(quoteAll(names[:len(t.Key)]), ", ") + ") DO UPDATE SET " + strings.Join(sets, ", ")
-	}
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ")
-	err = a.exec(`INSERT INTO `+triggers.Quote(t.Name)+` (`+strings.Join(quoteAll(names), ", ")+`) VALUES (`+marks+`)`+conflict, args...)
+	err = a.exec(a.upsertSQL(t, names, string(mask)), args...)
 	if err != nil {
 		return constraintFailed(err)
 	}
