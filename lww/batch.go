@@ -21,8 +21,8 @@ import (
 // batchRecords and batchBytes bound a batch: whichever is reached first ends
 // it. (Variables so that tests can make batches small.)
 var (
-	batchRecords = 1 << 16
-	batchBytes   = 16 << 20
+	batchRecords = 1 << 15
+	batchBytes   = 8 << 20
 )
 
 // batched is a record and its position in the changeset (from 1).

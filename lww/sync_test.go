@@ -221,3 +221,26 @@ func TestApplyKeepsTempStore(t *testing.T) {
 		})
 	}
 }
+
+// TestApplyRestoresCacheSize checks that Apply gives back the page cache
+// setting it found, whether it raised it or not.
+func TestApplyRestoresCacheSize(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		before int64 // PRAGMA cache_size
+		opt    int
+	}{{"default cache", -2000, 0}, {"larger cache in pages", 10000, 0}, {"left alone", -2000, -1}} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := newDevice(t, "a", schema.Desktop), newDevice(t, "b", schema.Desktop)
+			pairAll(t, a, b)
+			b.exec(t, fmt.Sprintf(`PRAGMA cache_size = %d`, tc.before))
+			a.exec(t, `INSERT INTO tag_categories (id, name) VALUES ('c1', 'Mood')`)
+			if _, err := Apply(context.Background(), b.e, bytes.NewReader(a.export(t, b, false)), Options{CacheKiB: tc.opt}); err != nil {
+				t.Fatal(err)
+			}
+			if got := sqlitetest.Int(t, b.e.Conn(), `PRAGMA cache_size`); got != tc.before {
+				t.Errorf("cache_size after Apply = %d, want %d", got, tc.before)
+			}
+		})
+	}
+}

@@ -38,6 +38,27 @@ func memoryJournals(conn *sqlite3.Conn) (restore func()) {
 	return func() { conn.Exec(fmt.Sprintf(`PRAGMA temp_store = %d`, store)) }
 }
 
+// largerCache raises conn's page cache to at least kib KiB for the
+// transaction about to begin, and returns the function that restores the
+// setting. A large Apply touches more pages than SQLite's default 2 MB
+// cache holds; each page evicted mid-transaction is written to the WAL and
+// read back when it is needed again. Failures leave the setting alone.
+func largerCache(conn *sqlite3.Conn, kib int) (restore func()) {
+	nothing := func() {}
+	var size, pageSize int64
+	if kib <= 0 || queryInt(conn, `PRAGMA cache_size`, &size) != nil || queryInt(conn, `PRAGMA page_size`, &pageSize) != nil {
+		return nothing
+	}
+	have := -size * 1024 // negative: KiB
+	if size > 0 {
+		have = size * pageSize // positive: pages
+	}
+	if have >= int64(kib)*1024 || conn.Exec(fmt.Sprintf(`PRAGMA cache_size = %d`, -kib)) != nil {
+		return nothing
+	}
+	return func() { conn.Exec(fmt.Sprintf(`PRAGMA cache_size = %d`, size)) }
+}
+
 // queryInt reads the first column of the first row of sql into v.
 func queryInt(conn *sqlite3.Conn, sql string, v *int64) error {
 	s, _, err := conn.Prepare(sql)
