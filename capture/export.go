@@ -206,34 +206,6 @@ func (x *exporter) catchUp(missing map[string][]string, upTo int64) error {
 	return nil
 }
 
-// snapshot writes every register, table by table, parents first, each
-// row's existence before its fields.
-func (x *exporter) snapshot() error {
-	var names []string
-	for _, t := range x.e.tables {
-		names = append(names, t.Name)
-	}
-	// Registers of tables this schema does not have (parked from newer
-	// peers) go last.
-	err := x.e.query(`SELECT DISTINCT entity_type FROM field_timestamps ORDER BY entity_type`, nil, func(s *sqlite3.Stmt) error {
-		if _, ok := x.e.Table(s.ColumnText(0)); !ok {
-			names = append(names, s.ColumnText(0))
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, name := range names {
-		err := x.e.query(`SELECT seq, entity_type, entity_id, field_name, hlc, coalesce(origin, ?), tombstone
-			FROM field_timestamps WHERE entity_type = ? ORDER BY entity_id, field_name`, []any{x.e.nodeID, name}, x.register)
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // register writes the record of one register row (seq, table, entity,
 // field, hlc, origin, tombstone).
 func (x *exporter) register(s *sqlite3.Stmt) error {
