@@ -30,7 +30,8 @@ type applier struct {
 	// parkedAny is clear while parked_values is known to be empty, which
 	// spares a lookup for every row placed.
 	parkedAny bool
-	texts     map[sqlKey]string // generated statements (sqltext.go)
+	texts     map[sqlKey]string      // generated statements (sqltext.go)
+	fresh     map[string]*freshTable // tables without registers (fresh.go)
 }
 
 func newApplier(e *capture.Engine, opts Options) (*applier, error) {
@@ -107,6 +108,9 @@ func (a *applier) query(sql string, args []any, scan func(*sqlite3.Stmt) error) 
 // registers reads an entity's existence register and, if field is not "",
 // the field's register.
 func (a *applier) registers(table string, entity any, field string) (exist, reg Reg, err error) {
+	if none, err := a.noRegisters(table, entity); none || err != nil {
+		return exist, reg, err
+	}
 	// Two seeks, not IN ('', ?): an IN list builds an ephemeral table on
 	// every run, which cost more than the rest of the lookup.
 	err = a.query(`SELECT field_name, hlc, coalesce(origin, ?1), tombstone FROM field_timestamps
@@ -130,6 +134,9 @@ func (a *applier) registers(table string, entity any, field string) (exist, reg 
 // existence).
 func (a *applier) allRegisters(table string, entity any) (map[string]Reg, error) {
 	out := map[string]Reg{}
+	if none, err := a.noRegisters(table, entity); none || err != nil {
+		return out, err
+	}
 	err := a.query(`SELECT field_name, hlc, coalesce(origin, ?), tombstone FROM field_timestamps
 		WHERE entity_type = ? AND entity_id = ?`, []any{a.self, table, entity},
 		func(s *sqlite3.Stmt) error {
@@ -146,6 +153,7 @@ func (a *applier) take(rec changeset.Record, op capture.Op, value any, tombstone
 	if rec.Origin == a.self {
 		origin = nil
 	}
+	a.wroteRegister(rec.Table, rec.Entity)
 	if err := a.exec(`INSERT INTO local_changes (entity_type, entity_id, field_name, op, new_value, hlc, origin)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, rec.Table, rec.Entity, rec.Field, int(op), value, rec.HLC, origin); err != nil {
 		return err

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"math"
 	"testing"
+	"time"
 
+	"github.com/capture-sync/capture/capture"
 	"github.com/capture-sync/capture/capture/changeset"
+	"github.com/capture-sync/capture/internal/sqlitetest"
 	"github.com/capture-sync/capture/schema"
 )
 
@@ -102,4 +105,36 @@ func TestApplyInBatches(t *testing.T) {
 		}
 	}
 	checkConverged(t, a, b)
+}
+
+// TestFreshTableReadsOutOfOrderEntities applies, one record per batch, rows
+// of a table that had no registers with the entities out of order, and a
+// field of an entity written two batches before: the field must find the
+// row's register (and be written), not be taken for a field of a row that
+// is not here (and parked).
+func TestFreshTableReadsOutOfOrderEntities(t *testing.T) {
+	old := batchRecords
+	batchRecords = 1
+	defer func() { batchRecords = old }()
+
+	a, b := newDevice(t, "a", schema.Desktop), newDevice(t, "b", schema.Desktop)
+	pairAll(t, a, b)
+	h := headerFrom(t, a, b)
+	origin := a.e.NodeID()
+	now := int64(capture.HLCAt(time.Now()))
+	row := func(id string, hlc int64) changeset.Record {
+		return changeset.Record{Kind: changeset.Row, Table: "tag_categories", Entity: id, Alive: true,
+			Row: []changeset.Column{{Name: "id", Value: id}, {Name: "name", Value: "cat " + id}}, HLC: hlc, Origin: origin, Seq: 1}
+	}
+	cs := craft(t, h, row("c2", now), row("c1", now+1), fieldRec("tag_categories", "c2", "name", "renamed", now+2, origin))
+	res, err := Apply(context.Background(), b.e, bytes.NewReader(cs), Options{Explain: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Parked != 0 {
+		t.Errorf("parked %d records: %+v", res.Parked, res.Decisions)
+	}
+	if n := sqlitetest.Int(t, b.e.Conn(), `SELECT count(*) FROM tag_categories WHERE id = 'c2' AND name = 'renamed'`); n != 1 {
+		t.Errorf("c2 not renamed: %v", sqlitetest.Rows(t, b.e.Conn(), `SELECT * FROM tag_categories`))
+	}
 }
