@@ -32,6 +32,9 @@ type applier struct {
 	parkedAny bool
 	texts     map[sqlKey]string      // generated statements (sqltext.go)
 	fresh     map[string]*freshTable // tables without registers (fresh.go)
+	// parents remembers parent keys seen present (parents.go).
+	parents     map[parentRef]map[any]bool
+	parentCount int
 }
 
 func newApplier(e *capture.Engine, opts Options) (*applier, error) {

@@ -69,12 +69,16 @@ func (a *applier) parentsPresent(t schema.TableInfo, values map[string]any) (boo
 		if !ok || v == nil {
 			continue
 		}
+		if a.knownParent(fk, v) {
+			continue
+		}
 		found := false
 		err := a.query(a.parentSQL(fk), []any{v},
 			func(*sqlite3.Stmt) error { found = true; return nil })
 		if err != nil || !found {
 			return false, err
 		}
+		a.rememberParent(fk, v)
 	}
 	return true, nil
 }

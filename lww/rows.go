@@ -91,6 +91,9 @@ func (a *applier) placeRow(t schema.TableInfo, entity any, values map[string]any
 		if err != nil {
 			return false, err
 		}
+		if ok {
+			a.placedParent(t.Name, values)
+		}
 	}
 	if !ok {
 		// An older version of the row may be in the table: it goes.
@@ -133,6 +136,7 @@ func (a *applier) evict(t schema.TableInfo, entity any) error {
 // remove deletes a row from its table after parking the rows that reference
 // it (values are the row's).
 func (a *applier) remove(t schema.TableInfo, entity any, values map[string]any) error {
+	a.forgetParents()
 	if err := a.parkChildren(t, values); err != nil {
 		return err
 	}
