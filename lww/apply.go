@@ -80,6 +80,13 @@ type Decision struct {
 // holds a record that targets data this device does not sync or is of the
 // wrong shape, or a stamp more than MaxDrift ahead of this device's clock,
 // is refused whole with an error saying which record and why.
+//
+// Records are applied in batches sorted by table and entity, which changes
+// the time taken, not the outcome; the memory held is bounded by the batch.
+// For its transaction Apply keeps statement journals in memory
+// (temp_store = MEMORY, unless the connection holds temporary tables) and
+// raises the page cache to Options.CacheKiB; it restores both settings
+// afterwards. docs/merge-semantics.md ("How Apply runs") has the details.
 func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (res Result, err error) {
 	if opts.MaxDrift == 0 {
 		opts.MaxDrift = DefaultMaxDrift
