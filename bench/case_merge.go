@@ -96,6 +96,15 @@ func caseMerge(ctx context.Context, cfg *Config) ([]Result, error) {
 	return one(mergeAt(ctx, cfg, "merge", peerShape(cfg.N)))
 }
 
+// caseMergeInOrder: run.sh's merge, for a like-for-like comparison with
+// cr-sqlite: column a of every row, in id order, all winning.
+func caseMergeInOrder(ctx context.Context, cfg *Config) ([]Result, error) {
+	rows := peerRows(cfg.N)
+	s := mergeShape{target: peerTarget, aEdits: peerEditsRunSh(cfg.N),
+		fill: func(d *db) error { _, err := insertPeer(d.conn, rows); return err }}
+	return one(mergeAt(ctx, cfg, "merge-inorder", s))
+}
+
 // caseMergeApp: the app's discovery_releases.
 func caseMergeApp(ctx context.Context, cfg *Config) ([]Result, error) {
 	return one(mergeAt(ctx, cfg, "merge-app", appShape(cfg.N)))

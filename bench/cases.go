@@ -28,6 +28,7 @@ var allCases = []benchCase{
 	{"alter", caseAlter, "ALTER TABLE t ADD COLUMN f TEXT + Engine.Install on a big captured t, against the ALTER alone"},
 	{"storage", caseStorage, "sync-metadata bytes per synced-data byte after insert, one edit each, ack and prune"},
 	{"merge", caseMerge, "lww.Apply of N single-field changes (3 in 4 win) on t, against the same edits as plain UPDATEs"},
+	{"merge-inorder", caseMergeInOrder, "the merge case as run.sh merges: column a of every row of t, in id order, all winning"},
 	{"merge-app", caseMergeApp, "the merge case on discovery_releases (notes, label, title), desktop databases"},
 	{"export", caseExport, "Engine.Export of a delta of N single-field changes of t to a file, against the same edits as plain UPDATEs"},
 	{"memory", caseMemory, "peak RSS exporting, then (another process) applying, N changes of t (1,000,000; -quick 100,000)"},

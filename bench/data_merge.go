@@ -64,6 +64,17 @@ func peerEdits(n int) (aEdits, bEdits []fieldEdit) {
 	return aEdits, bEdits
 }
 
+// peerEditsRunSh returns run.sh's merge: a new value of column a for rows
+// 1..n, in id order, none of them losing.
+func peerEditsRunSh(n int) []fieldEdit {
+	out := make([]fieldEdit, n)
+	for k := range out {
+		i := int64(k + 1)
+		out[k] = fieldEdit{key: i, col: 0, val: peerValue(0, i, "A")}
+	}
+	return out
+}
+
 // peerEditsInOrder returns n single-field edits of t, rows 1..n in order,
 // the columns in turn: the memory case's, where the order does not matter
 // and in-order edits build the 1,000,000-row databases faster.
