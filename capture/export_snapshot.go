@@ -116,13 +116,33 @@ func (x *exporter) snapshotTable(t schema.TableInfo) error {
 	})
 }
 
-// sameEntity compares two entity ids as read from field_timestamps.
+// sameEntity reports whether two entity ids read from field_timestamps
+// are equal as SQLite compares them there: numbers by value (an integer
+// equals the real of the same value), text and blobs byte for byte.
 func sameEntity(a, b any) bool {
-	if x, ok := a.([]byte); ok {
+	switch x := a.(type) {
+	case int64:
+		switch y := b.(type) {
+		case int64:
+			return x == y
+		case float64:
+			return float64(x) == y && y >= -(1<<63) && y < 1<<63 && int64(y) == x
+		}
+	case float64:
+		switch y := b.(type) {
+		case float64:
+			return x == y
+		case int64:
+			return sameEntity(y, x)
+		}
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case []byte:
 		y, ok := b.([]byte)
 		return ok && bytes.Equal(x, y)
 	}
-	return a == b
+	return false
 }
 
 func columnIndex(names []string, name string) int {

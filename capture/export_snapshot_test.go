@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -15,8 +17,9 @@ import (
 // TestSnapshotJoinMatchesPerRecordPath checks that the snapshot of tables
 // read with their rows in one join is record for record what the
 // per-register lookups write, on a database with inserts, edits, deletes,
-// re-inserts, an integer-keyed table, a composite key (per-register path
-// in both) and registers whose value a later insert replaced.
+// re-inserts, a composite key (per-register path in both) and registers
+// whose value a later insert replaced. (The app's synced tables all have
+// text keys.)
 func TestSnapshotJoinMatchesPerRecordPath(t *testing.T) {
 	e, _ := openEngine(t, schema.Desktop)
 	if err := e.Pair(context.Background(), Device{ID: "00000000000000aa", Name: "peer"}, []byte("t")); err != nil {
@@ -57,12 +60,14 @@ func TestSnapshotJoinMatchesPerRecordPath(t *testing.T) {
 		var out []changeset.Record
 		for {
 			rec, err := r.Next()
+			if err == io.EOF {
+				return out
+			}
 			if err != nil {
-				break
+				t.Fatal(err)
 			}
 			out = append(out, rec)
 		}
-		return out
 	}
 	joined := snapshot()
 	snapshotJoin = false
@@ -82,5 +87,26 @@ func TestSnapshotJoinMatchesPerRecordPath(t *testing.T) {
 	}
 	if gone == 0 {
 		t.Error("no field register without its value: the case of a newer insert is not covered")
+	}
+}
+
+func TestSameEntity(t *testing.T) {
+	for _, tc := range []struct {
+		a, b any
+		want bool
+	}{
+		{int64(1), int64(1), true},
+		{int64(1), 1.0, true},
+		{1.0, int64(1), true},
+		{int64(1), 1.5, false},
+		{int64(math.MaxInt64), float64(math.MaxInt64), false}, // 2^63 as a float
+		{"1", int64(1), false},
+		{"a", "a", true},
+		{"a", []byte("a"), false},
+		{[]byte("a"), []byte("a"), true},
+	} {
+		if got := sameEntity(tc.a, tc.b); got != tc.want {
+			t.Errorf("sameEntity(%#v, %#v) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
 	}
 }

@@ -30,11 +30,14 @@ type applier struct {
 	// parkedAny is clear while parked_values is known to be empty, which
 	// spares a lookup for every row placed.
 	parkedAny bool
-	texts     map[sqlKey]string      // generated statements (sqltext.go)
-	fresh     map[string]*freshTable // tables without registers (fresh.go)
+	// parkedHere is set once this Apply has parked a value.
+	parkedHere bool
+	texts      map[sqlKey]string      // generated statements (sqltext.go)
+	fresh      map[string]*freshTable // tables without registers (fresh.go)
 	// parents remembers parent keys seen present (parents.go).
-	parents     map[parentRef]map[any]bool
-	parentCount int
+	parents       map[parentRef]map[any]bool
+	parentCount   int
+	parentsUnsafe bool
 }
 
 func newApplier(e *capture.Engine, opts Options) (*applier, error) {
@@ -56,6 +59,9 @@ func newApplier(e *capture.Engine, opts Options) (*applier, error) {
 		return nil, err
 	}
 	if a.fks, err = foreignKeys(a); err != nil {
+		return nil, err
+	}
+	if a.parentsUnsafe, err = parentsUnsafe(a); err != nil {
 		return nil, err
 	}
 	err = a.query(`SELECT EXISTS (SELECT 1 FROM parked_values)`, nil, func(s *sqlite3.Stmt) error {

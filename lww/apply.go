@@ -114,10 +114,12 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 	}
 
 	conn := e.Conn()
-	old := conn.SetInterrupt(ctx)
-	defer conn.SetInterrupt(old)
+	// The settings are changed before, and restored after, the context can
+	// interrupt the connection: a cancelled context must not leave them.
 	defer memoryJournals(conn)()
 	defer largerCache(conn, opts.CacheKiB)()
+	old := conn.SetInterrupt(ctx)
+	defer conn.SetInterrupt(old)
 	tx, err := conn.BeginImmediate()
 	if err != nil {
 		return res, fmt.Errorf("lww: apply: %w", err)
@@ -166,6 +168,15 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 	}
 	if err := a.applyBatch(&b, &res); err != nil {
 		return res, fmt.Errorf("lww: apply changeset from %s: %w", h.Origin, err)
+	}
+	// The batches' order is not the sender's: a row parked because its
+	// parent was deleted, or because another row still held a unique value,
+	// before a record that came earlier in the changeset was applied, is
+	// placed now that the whole changeset is in.
+	if a.parkedHere {
+		if err := a.replay(); err != nil {
+			return res, fmt.Errorf("lww: apply: replay parked values: %w", err)
+		}
 	}
 	if err := a.finish(ctx, h); err != nil {
 		return res, fmt.Errorf("lww: apply: %w", err)

@@ -138,3 +138,61 @@ func TestFreshTableReadsOutOfOrderEntities(t *testing.T) {
 		t.Errorf("c2 not renamed: %v", sqlitetest.Rows(t, b.e.Conn(), `SELECT * FROM tag_categories`))
 	}
 }
+
+// TestSortedBatchesPlaceWhatOrderParked: applied in the batch's order, a
+// category's delete comes before the earlier move of its tag to another
+// category, and a new category comes before the delete of the one that
+// held its unique name; both rows end placed, as in the sender's order.
+func TestSortedBatchesPlaceWhatOrderParked(t *testing.T) {
+	for _, tc := range []struct {
+		name, setup, edits, check string
+	}{
+		{"move, then delete the old parent",
+			`INSERT INTO tag_categories (id, name) VALUES ('p', 'Old'); INSERT INTO tags (id, category_id, name) VALUES ('t1', 'p', 'one')`,
+			`INSERT INTO tag_categories (id, name) VALUES ('q', 'New'); UPDATE tags SET category_id = 'q' WHERE id = 't1'; DELETE FROM tag_categories WHERE id = 'p'`,
+			`SELECT count(*) FROM tags WHERE id = 't1' AND category_id = 'q'`},
+		{"delete, then reuse a unique name",
+			`INSERT INTO tag_categories (id, name) VALUES ('z', 'Mood')`,
+			`DELETE FROM tag_categories WHERE id = 'z'; INSERT INTO tag_categories (id, name) VALUES ('a', 'Mood')`,
+			`SELECT count(*) FROM tag_categories WHERE id = 'a' AND name = 'Mood'`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := newDevice(t, "a", schema.Desktop), newDevice(t, "b", schema.Desktop)
+			pairAll(t, a, b)
+			a.exec(t, tc.setup)
+			exchange(t, a, b)
+			a.exec(t, tc.edits)
+			sync(t, a, b)
+			if n := sqlitetest.Int(t, b.e.Conn(), tc.check); n != 1 {
+				t.Errorf("%s: %d rows, want 1 (parked: %v)", tc.check, n, sqlitetest.Rows(t, b.e.Conn(), `SELECT * FROM parked_values`))
+			}
+			checkConverged(t, a, b)
+		})
+	}
+}
+
+func TestParentsUnsafe(t *testing.T) {
+	for _, tc := range []struct {
+		name, ddl string
+		want      bool
+	}{
+		{"capture triggers only", ``, false},
+		{"an app trigger", `CREATE TRIGGER app_touch AFTER INSERT ON tags BEGIN SELECT 1; END`, true},
+		{"ON CONFLICT REPLACE", `CREATE TABLE app_extra (k TEXT PRIMARY KEY ON CONFLICT REPLACE)`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newDevice(t, "d", schema.Desktop)
+			if tc.ddl != "" {
+				d.exec(t, tc.ddl)
+			}
+			a, err := newApplier(d.e, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.close()
+			if a.parentsUnsafe != tc.want {
+				t.Errorf("parentsUnsafe = %v, want %v", a.parentsUnsafe, tc.want)
+			}
+		})
+	}
+}

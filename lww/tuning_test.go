@@ -1,10 +1,14 @@
 package lww
 
 import (
+	"bytes"
+	"context"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/capture-sync/capture/internal/sqlitetest"
+	"github.com/capture-sync/capture/schema"
 )
 
 func TestLargerCache(t *testing.T) {
@@ -32,5 +36,50 @@ func TestLargerCache(t *testing.T) {
 				t.Errorf("cache_size after = %d, want %d", got, tc.before)
 			}
 		})
+	}
+}
+
+func TestMemoryJournals(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		tempTable bool
+		during    int64
+	}{{"set and restored", false, 2}, {"left alone with a temporary table", true, 0}} {
+		t.Run(tc.name, func(t *testing.T) {
+			conn := sqlitetest.Open(t, "journals")
+			if tc.tempTable {
+				sqlitetest.Exec(t, conn, `CREATE TEMP TABLE scratch (x)`)
+			}
+			restore := memoryJournals(conn)
+			if got := sqlitetest.Int(t, conn, `PRAGMA temp_store`); got != tc.during {
+				t.Errorf("temp_store during = %d, want %d", got, tc.during)
+			}
+			restore()
+			if got := sqlitetest.Int(t, conn, `PRAGMA temp_store`); got != 0 {
+				t.Errorf("temp_store after = %d, want 0", got)
+			}
+		})
+	}
+}
+
+// TestApplyRestoresSettingsWhenCancelled cancels the context in the middle
+// of an Apply: the connection's settings must still come back.
+func TestApplyRestoresSettingsWhenCancelled(t *testing.T) {
+	a, b := newDevice(t, "a", schema.Desktop), newDevice(t, "b", schema.Desktop)
+	pairAll(t, a, b)
+	a.exec(t, `INSERT INTO tag_categories (id, name) VALUES ('c1', 'Mood')`)
+	cs := a.export(t, b, false)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err := Apply(ctx, b.e, bytes.NewReader(cs), Options{Now: func() time.Time { cancel(); return time.Now() }})
+	if err == nil {
+		t.Fatal("Apply with a cancelled context succeeded")
+	}
+	c := b.e.Conn()
+	if got := sqlitetest.Int(t, c, `PRAGMA temp_store`); got != 0 {
+		t.Errorf("temp_store after a cancelled Apply = %d, want 0", got)
+	}
+	if got := sqlitetest.Int(t, c, `PRAGMA cache_size`); got != -2000 {
+		t.Errorf("cache_size after a cancelled Apply = %d, want -2000", got)
 	}
 }
