@@ -50,7 +50,9 @@ type Result struct {
 	UpToSeq int64
 	// Records counts the records read. Won counts those whose register took
 	// the write; Lost those that lost or were already here; Parked those
-	// whose value was kept aside (they won, so they count in Won too).
+	// whose value was kept aside when the record was applied (they won, so
+	// they count in Won too; the replay at the end of the Apply may have
+	// placed some of them since).
 	Records, Won, Lost, Parked int
 	// Decisions, with Options.Explain, say what happened to each record.
 	Decisions []Decision
