@@ -60,22 +60,13 @@ func caseFirstSync(ctx context.Context, cfg *Config) ([]Result, error) {
 	var bytesOut int64
 	for run := 1; run <= cfg.Runs; run++ {
 		phonePath := cfg.path(fmt.Sprintf("%s-phone-%d.db", name, run))
-		pe, err := capture.Open(ctx, phonePath, capture.Options{Profile: schema.Mobile})
+		phone, err := openPhone(ctx, phonePath)
 		if err != nil {
-			return nil, fmt.Errorf("%s: open phone: %w", name, err)
-		}
-		phone := &db{path: phonePath, conn: pe.Conn(), engine: pe, ownedByEngine: true}
-		if err := setPragmas(phone.conn); err != nil {
-			phone.drop()
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		res, st, te, ta, size, err := firstSyncRun(ctx, cfg, desk, phone, run)
 		if err == nil {
-			for table, w := range want {
-				if err = expectCount(phone, "phone's "+table, w, `SELECT count(*) FROM `+table); err != nil {
-					break
-				}
-			}
+			err = checkPhone(phone, "phone", want)
 		}
 		if err == nil && (res.Lost != 0 || res.Parked != 0 || res.Won != res.Records || int64(res.Records) != st.Fields+st.Rows) {
 			err = fmt.Errorf("%d records exported, %d read, %d won, %d lost, %d parked", st.Fields+st.Rows, res.Records, res.Won, res.Lost, res.Parked)
@@ -118,27 +109,46 @@ func caseFirstSync(ctx context.Context, cfg *Config) ([]Result, error) {
 	return []Result{r}, nil
 }
 
+// openPhone creates an empty phone database (schema.Mobile) at path with
+// the workload's settings.
+func openPhone(ctx context.Context, path string) (*db, error) {
+	pe, err := capture.Open(ctx, path, capture.Options{Profile: schema.Mobile})
+	if err != nil {
+		return nil, fmt.Errorf("open phone: %w", err)
+	}
+	phone := &db{path: path, conn: pe.Conn(), engine: pe, ownedByEngine: true}
+	if err := setPragmas(phone.conn); err != nil {
+		phone.drop()
+		return nil, err
+	}
+	return phone, nil
+}
+
+// checkPhone checks the row count of each table in want.
+func checkPhone(phone *db, what string, want map[string]int64) error {
+	for table, w := range want {
+		if err := expectCount(phone, what+"'s "+table, w, `SELECT count(*) FROM `+table); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // streamedRun opens a new empty phone, times firstSyncStreamed into it and
 // checks what arrived.
 func streamedRun(ctx context.Context, cfg *Config, desk *db, run int, want map[string]int64) (lww.Result, time.Duration, error) {
 	path := cfg.path(fmt.Sprintf("first-sync-phone-streamed-%d.db", run))
-	pe, err := capture.Open(ctx, path, capture.Options{Profile: schema.Mobile})
+	phone, err := openPhone(ctx, path)
 	if err != nil {
-		return lww.Result{}, 0, fmt.Errorf("open phone: %w", err)
-	}
-	phone := &db{path: path, conn: pe.Conn(), engine: pe, ownedByEngine: true}
-	defer phone.drop()
-	if err := setPragmas(phone.conn); err != nil {
 		return lww.Result{}, 0, err
 	}
+	defer phone.drop()
 	res, took, err := firstSyncStreamed(ctx, desk, phone)
 	if err != nil {
 		return res, took, err
 	}
-	for table, w := range want {
-		if err := expectCount(phone, "streamed phone's "+table, w, `SELECT count(*) FROM `+table); err != nil {
-			return res, took, err
-		}
+	if err := checkPhone(phone, "streamed phone", want); err != nil {
+		return res, took, err
 	}
 	if res.Lost != 0 || res.Parked != 0 || res.Won != res.Records {
 		return res, took, fmt.Errorf("streamed: %d read, %d won, %d lost, %d parked", res.Records, res.Won, res.Lost, res.Parked)

@@ -1,6 +1,8 @@
 package capture
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -167,4 +169,66 @@ func keyWhere(t schema.TableInfo) string {
 		conds[i] = triggers.Quote(k.Name) + " = ?"
 	}
 	return strings.Join(conds, " AND ")
+}
+
+// CompareEntityIDs orders entity ids as SQLite orders the values of
+// field_timestamps.entity_id (no affinity, binary collation): numbers by
+// value (an integer and a real of the same value are equal), then text,
+// then blobs, byte by byte. An id of any other type sorts last. It returns
+// -1, 0 or +1.
+func CompareEntityIDs(x, y any) int {
+	if c := cmp.Compare(entityClass(x), entityClass(y)); c != 0 {
+		return c
+	}
+	switch a := x.(type) {
+	case int64:
+		switch b := y.(type) {
+		case int64:
+			return cmp.Compare(a, b)
+		case float64:
+			return -compareFloatInt(b, a)
+		}
+	case float64:
+		switch b := y.(type) {
+		case int64:
+			return compareFloatInt(a, b)
+		case float64:
+			return cmp.Compare(a, b)
+		}
+	case string:
+		return strings.Compare(a, y.(string))
+	case []byte:
+		return bytes.Compare(a, y.([]byte))
+	}
+	return 0
+}
+
+func entityClass(v any) int {
+	switch v.(type) {
+	case int64, float64:
+		return 0
+	case string:
+		return 1
+	case []byte:
+		return 2
+	}
+	return 3
+}
+
+// compareFloatInt compares a float with an integer without losing the
+// integer's precision.
+func compareFloatInt(f float64, i int64) int {
+	switch {
+	case math.IsNaN(f):
+		return -1
+	case f < -(1 << 63):
+		return -1
+	case f >= 1<<63:
+		return 1
+	}
+	t := math.Trunc(f)
+	if c := cmp.Compare(int64(t), i); c != 0 {
+		return c
+	}
+	return cmp.Compare(f, t) // the fraction decides
 }

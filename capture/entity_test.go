@@ -85,3 +85,51 @@ func FuzzEntityKey(f *testing.F) {
 		}
 	})
 }
+
+func TestCompareEntityIDs(t *testing.T) {
+	for _, tc := range []struct {
+		x, y any
+		want int
+	}{
+		{int64(1), int64(2), -1},
+		{int64(2), int64(2), 0},
+		{int64(3), 2.5, 1},
+		{2.5, int64(3), -1},
+		{int64(3), 3.0, 0},
+		{3.0, int64(3), 0},
+		{int64(math.MaxInt64), float64(math.MaxInt64), -1}, // 2^63 as a float is above every int64
+		{math.Inf(-1), int64(math.MinInt64), -1},
+		{math.NaN(), int64(0), -1},
+		{int64(9), "1", -1}, // numbers before text
+		{"b", "a", 1},
+		{"z", []byte("a"), -1}, // text before blobs
+		{[]byte("a"), []byte("b"), -1},
+		{[]byte("a"), true, -1}, // anything else last
+	} {
+		if got := CompareEntityIDs(tc.x, tc.y); got != tc.want {
+			t.Errorf("CompareEntityIDs(%#v, %#v) = %d, want %d", tc.x, tc.y, got, tc.want)
+		}
+	}
+}
+
+// TestCompareEntityIDsEquality: equal as SQLite finds entity ids equal.
+func TestCompareEntityIDsEquality(t *testing.T) {
+	for _, tc := range []struct {
+		a, b any
+		want bool
+	}{
+		{int64(1), int64(1), true},
+		{int64(1), 1.0, true},
+		{1.0, int64(1), true},
+		{int64(1), 1.5, false},
+		{int64(math.MaxInt64), float64(math.MaxInt64), false}, // 2^63 as a float
+		{"1", int64(1), false},
+		{"a", "a", true},
+		{"a", []byte("a"), false},
+		{[]byte("a"), []byte("a"), true},
+	} {
+		if got := CompareEntityIDs(tc.a, tc.b) == 0; got != tc.want {
+			t.Errorf("CompareEntityIDs(%#v, %#v) == 0 is %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package capture
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 
@@ -106,7 +105,7 @@ func (x *exporter) snapshotTable(t schema.TableInfo) error {
 			rec.Kind = changeset.Field
 			// As value: gone when a newer insert or delete replaced it, else
 			// the row's column when the row is here.
-			gone := exist.set && sameEntity(exist.entity, rec.Entity) && st.Less(exist.stamp)
+			gone := exist.set && CompareEntityIDs(exist.entity, rec.Entity) == 0 && st.Less(exist.stamp)
 			if i := columnIndex(names, rec.Field); !gone && found && i >= len(t.Key) && t.HasColumn(rec.Field) {
 				rec.Value, rec.HasValue = ColumnValue(s, first+i), true
 			}
@@ -114,35 +113,6 @@ func (x *exporter) snapshotTable(t schema.TableInfo) error {
 		}
 		return x.w.Write(rec)
 	})
-}
-
-// sameEntity reports whether two entity ids read from field_timestamps
-// are equal as SQLite compares them there: numbers by value (an integer
-// equals the real of the same value), text and blobs byte for byte.
-func sameEntity(a, b any) bool {
-	switch x := a.(type) {
-	case int64:
-		switch y := b.(type) {
-		case int64:
-			return x == y
-		case float64:
-			return float64(x) == y && y >= -(1<<63) && y < 1<<63 && int64(y) == x
-		}
-	case float64:
-		switch y := b.(type) {
-		case float64:
-			return x == y
-		case int64:
-			return sameEntity(y, x)
-		}
-	case string:
-		y, ok := b.(string)
-		return ok && x == y
-	case []byte:
-		y, ok := b.([]byte)
-		return ok && bytes.Equal(x, y)
-	}
-	return false
 }
 
 func columnIndex(names []string, name string) int {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -87,26 +86,5 @@ func TestSnapshotJoinMatchesPerRecordPath(t *testing.T) {
 	}
 	if gone == 0 {
 		t.Error("no field register without its value: the case of a newer insert is not covered")
-	}
-}
-
-func TestSameEntity(t *testing.T) {
-	for _, tc := range []struct {
-		a, b any
-		want bool
-	}{
-		{int64(1), int64(1), true},
-		{int64(1), 1.0, true},
-		{1.0, int64(1), true},
-		{int64(1), 1.5, false},
-		{int64(math.MaxInt64), float64(math.MaxInt64), false}, // 2^63 as a float
-		{"1", int64(1), false},
-		{"a", "a", true},
-		{"a", []byte("a"), false},
-		{[]byte("a"), []byte("a"), true},
-	} {
-		if got := sameEntity(tc.a, tc.b); got != tc.want {
-			t.Errorf("sameEntity(%#v, %#v) = %v, want %v", tc.a, tc.b, got, tc.want)
-		}
 	}
 }

@@ -1,12 +1,10 @@
 package lww
 
 import (
-	"bytes"
 	"cmp"
-	"math"
 	"slices"
-	"strings"
 
+	"github.com/capture-sync/capture/capture"
 	"github.com/capture-sync/capture/capture/changeset"
 )
 
@@ -61,7 +59,7 @@ func (b *batch) sort() {
 		if c := cmp.Compare(b.tables[x.rec.Table], b.tables[y.rec.Table]); c != 0 {
 			return c
 		}
-		if c := compareEntities(x.rec.Entity, y.rec.Entity); c != 0 {
+		if c := capture.CompareEntityIDs(x.rec.Entity, y.rec.Entity); c != 0 {
 			return c
 		}
 		if x.rec.Kind != y.rec.Kind {
@@ -78,66 +76,6 @@ func (b *batch) reset() {
 	clear(b.items) // drop the values for the collector
 	b.items, b.bytes = b.items[:0], 0
 	clear(b.tables)
-}
-
-// compareEntities orders entity ids as SQLite orders values: numbers, then
-// text, then blobs. An id of any other type (refused later by validation)
-// sorts last.
-func compareEntities(x, y any) int {
-	if c := cmp.Compare(entityClass(x), entityClass(y)); c != 0 {
-		return c
-	}
-	switch a := x.(type) {
-	case int64:
-		switch b := y.(type) {
-		case int64:
-			return cmp.Compare(a, b)
-		case float64:
-			return -compareFloatInt(b, a)
-		}
-	case float64:
-		switch b := y.(type) {
-		case int64:
-			return compareFloatInt(a, b)
-		case float64:
-			return cmp.Compare(a, b)
-		}
-	case string:
-		return strings.Compare(a, y.(string))
-	case []byte:
-		return bytes.Compare(a, y.([]byte))
-	}
-	return 0
-}
-
-func entityClass(v any) int {
-	switch v.(type) {
-	case int64, float64:
-		return 0
-	case string:
-		return 1
-	case []byte:
-		return 2
-	}
-	return 3
-}
-
-// compareFloatInt compares a float with an integer without losing the
-// integer's precision.
-func compareFloatInt(f float64, i int64) int {
-	switch {
-	case math.IsNaN(f):
-		return -1
-	case f < -(1 << 63):
-		return -1
-	case f >= 1<<63:
-		return 1
-	}
-	t := math.Trunc(f)
-	if c := cmp.Compare(int64(t), i); c != 0 {
-		return c
-	}
-	return cmp.Compare(f, t) // the fraction decides
 }
 
 // recordSize estimates the memory a record holds.

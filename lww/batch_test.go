@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"math"
 	"testing"
 	"time"
 
@@ -13,32 +12,6 @@ import (
 	"github.com/capture-sync/capture/internal/sqlitetest"
 	"github.com/capture-sync/capture/schema"
 )
-
-func TestCompareEntities(t *testing.T) {
-	for _, tc := range []struct {
-		x, y any
-		want int
-	}{
-		{int64(1), int64(2), -1},
-		{int64(2), int64(2), 0},
-		{int64(3), 2.5, 1},
-		{2.5, int64(3), -1},
-		{int64(3), 3.0, 0},
-		{3.0, int64(3), 0},
-		{int64(math.MaxInt64), float64(math.MaxInt64), -1}, // 2^63 as a float is above every int64
-		{math.Inf(-1), int64(math.MinInt64), -1},
-		{math.NaN(), int64(0), -1},
-		{int64(9), "1", -1}, // numbers before text
-		{"b", "a", 1},
-		{"z", []byte("a"), -1}, // text before blobs
-		{[]byte("a"), []byte("b"), -1},
-		{[]byte("a"), true, -1}, // anything else last
-	} {
-		if got := compareEntities(tc.x, tc.y); got != tc.want {
-			t.Errorf("compareEntities(%#v, %#v) = %d, want %d", tc.x, tc.y, got, tc.want)
-		}
-	}
-}
 
 func TestBatchSortKeepsTableOrderAndRowsFirst(t *testing.T) {
 	var b batch

@@ -1,6 +1,9 @@
 package lww
 
-import "github.com/ncruces/go-sqlite3"
+import (
+	"github.com/capture-sync/capture/capture"
+	"github.com/ncruces/go-sqlite3"
+)
 
 // Reading an entity's registers is a statement per record; on a first sync
 // into an empty database every such read finds nothing. fresh spares them
@@ -23,7 +26,7 @@ func (a *applier) noRegisters(table string, entity any) (bool, error) {
 	if err != nil || !f.empty {
 		return false, err
 	}
-	return !f.hiSet || compareEntities(entity, f.hi) > 0, nil
+	return !f.hiSet || capture.CompareEntityIDs(entity, f.hi) > 0, nil
 }
 
 // wroteRegister notes that the entity has a register now.
@@ -32,7 +35,7 @@ func (a *applier) wroteRegister(table string, entity any) {
 	if !ok || !f.empty {
 		return
 	}
-	if !f.hiSet || compareEntities(entity, f.hi) > 0 {
+	if !f.hiSet || capture.CompareEntityIDs(entity, f.hi) > 0 {
 		f.hi, f.hiSet = entity, true
 	}
 }
