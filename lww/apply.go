@@ -135,6 +135,7 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 			err = nil
 		}
 	}()
+	defer captureTriggersOff(conn)()
 	a, err := newApplier(e, opts)
 	if err != nil {
 		return res, fmt.Errorf("lww: apply: %w", err)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/ncruces/go-sqlite3"
+
+	"github.com/capture-sync/capture/triggers"
 )
 
 // memoryJournals keeps the statement journals of the transaction about to
@@ -59,15 +61,53 @@ func largerCache(conn *sqlite3.Conn, kib int) (restore func()) {
 	return func() { conn.Exec(fmt.Sprintf(`PRAGMA cache_size = %d`, size)) }
 }
 
-// queryInt reads the first column of the first row of sql into v.
-func queryInt(conn *sqlite3.Conn, sql string, v *int64) error {
+// queryInt reads the first column of the first row of sql, run with the
+// text arguments args, into v.
+func queryInt(conn *sqlite3.Conn, sql string, v *int64, args ...string) error {
 	s, _, err := conn.Prepare(sql)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	for i, arg := range args {
+		if err := s.BindText(i+1, arg); err != nil {
+			return err
+		}
+	}
 	if s.Step() {
 		*v = s.ColumnInt64(0)
 	}
 	return s.Err()
+}
+
+// captureTriggersOff switches conn's triggers off for the transaction under
+// way when every trigger of the main schema is a capture trigger, and
+// returns the function that switches them back on. It must run inside the
+// write transaction, so that no other connection can add a trigger
+// between the check and the apply.
+//
+// The capture triggers skip every write of an Apply (sync_state.applying
+// is set), but SQLite still runs each one's WHEN clause per row, and a
+// table with triggers makes every write to it keep a statement journal.
+// Switching them off (SQLITE_DBCONFIG_ENABLE_TRIGGER) spares both and
+// changes nothing else: foreign key actions (ON DELETE CASCADE) and TEMP
+// triggers still run. When the schema holds a trigger of the app's own,
+// triggers stay on, so that the app's trigger runs on merged writes as it
+// does on local ones. Failures leave the setting alone.
+func captureTriggersOff(conn *sqlite3.Conn) (restore func()) {
+	nothing := func() {}
+	var others int64
+	err := queryInt(conn, `SELECT count(*) FROM main.sqlite_schema
+		WHERE type = 'trigger' AND substr(name, 1, length(?1)) <> ?1`, &others, triggers.Prefix)
+	if err != nil || others > 0 {
+		return nothing
+	}
+	on, err := conn.Config(sqlite3.DBCONFIG_ENABLE_TRIGGER)
+	if err != nil || !on {
+		return nothing
+	}
+	if _, err := conn.Config(sqlite3.DBCONFIG_ENABLE_TRIGGER, false); err != nil {
+		return nothing
+	}
+	return func() { conn.Config(sqlite3.DBCONFIG_ENABLE_TRIGGER, true) }
 }
