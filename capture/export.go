@@ -9,6 +9,7 @@ import (
 	"github.com/ncruces/go-sqlite3"
 
 	"github.com/capture-sync/capture/capture/changeset"
+	"github.com/capture-sync/capture/internal/tune"
 	"github.com/capture-sync/capture/schema"
 )
 
@@ -19,6 +20,13 @@ type ExportOptions struct {
 	// Snapshot writes every register instead of the delta since the peer's
 	// cursor: what a newly paired device starts from.
 	Snapshot bool
+	// CacheKiB is the page cache, in KiB, that Export gives the connection
+	// for its read transaction when the connection's own is smaller; the
+	// setting is restored afterwards. A snapshot reads every row through
+	// its key, in an order that is not the table's: a larger cache reads
+	// fewer pages twice. Zero means 16 MiB; a negative value leaves the
+	// cache as it is.
+	CacheKiB int
 }
 
 // ExportStats says what Export wrote.
@@ -44,6 +52,12 @@ func (e *Engine) Export(ctx context.Context, w io.Writer, opts ExportOptions) (s
 	if e.conn == nil {
 		return st, ErrClosed
 	}
+	if opts.CacheKiB == 0 {
+		opts.CacheKiB = tune.DefaultCacheKiB
+	}
+	// Restored after the context stops interrupting the connection, so
+	// that a cancelled context cannot leave the setting changed.
+	defer tune.LargerCache(e.conn, opts.CacheKiB)()
 	old := e.conn.SetInterrupt(ctx)
 	defer e.conn.SetInterrupt(old)
 	st, pending, err := e.export(ctx, w, opts)

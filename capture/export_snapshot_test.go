@@ -88,3 +88,42 @@ func TestSnapshotJoinMatchesPerRecordPath(t *testing.T) {
 		t.Error("no field register without its value: the case of a newer insert is not covered")
 	}
 }
+
+// TestExportRestoresCacheSize checks that Export gives back the page cache
+// setting it found, after a snapshot, a delta and a cancelled export.
+func TestExportRestoresCacheSize(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		snapshot bool
+		cancel   bool
+	}{{"snapshot", true, false}, {"delta", false, false}, {"cancelled", true, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, _ := openEngine(t, schema.Desktop)
+			if err := e.Pair(context.Background(), Device{ID: "00000000000000aa", Name: "peer"}, []byte("t")); err != nil {
+				t.Fatal(err)
+			}
+			c := e.Conn()
+			sqlitetest.Exec(t, c, `PRAGMA cache_size = -2000; INSERT INTO tag_categories (id, name) VALUES ('c1', 'Mood')`)
+			for i := range 50 {
+				sqlitetest.Exec(t, c, fmt.Sprintf(`INSERT INTO tags (id, category_id, name) VALUES ('g%d', 'c1', 'tag %d')`, i, i))
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var w io.Writer = io.Discard
+			if tc.cancel { // cancelled once the export is under way
+				w = writerFunc(func(p []byte) (int, error) { cancel(); return len(p), nil })
+			}
+			_, err := e.Export(ctx, w, ExportOptions{Peer: "00000000000000aa", Snapshot: tc.snapshot})
+			if (err != nil) != tc.cancel {
+				t.Fatalf("Export: %v", err)
+			}
+			if got := sqlitetest.Int(t, c, `PRAGMA cache_size`); got != -2000 {
+				t.Errorf("cache_size after Export = %d, want -2000", got)
+			}
+		})
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

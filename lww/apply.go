@@ -11,6 +11,7 @@ import (
 
 	"github.com/capture-sync/capture/capture"
 	"github.com/capture-sync/capture/capture/changeset"
+	"github.com/capture-sync/capture/internal/tune"
 )
 
 // DefaultMaxDrift is how far ahead of this device's clock a remote stamp may
@@ -40,7 +41,7 @@ type Options struct {
 // default 2 MB it took a first sync of 100,000 releases (400,000 records)
 // from 14.4 s to 12.6 s, the pages written to the WAL and read back being
 // the difference.
-const DefaultCacheKiB = 16 << 10
+const DefaultCacheKiB = tune.DefaultCacheKiB
 
 // Result says what Apply did.
 type Result struct {
@@ -118,8 +119,8 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 	conn := e.Conn()
 	// The settings are changed before, and restored after, the context can
 	// interrupt the connection: a cancelled context must not leave them.
-	defer memoryJournals(conn)()
-	defer largerCache(conn, opts.CacheKiB)()
+	defer tune.MemoryJournals(conn)()
+	defer tune.LargerCache(conn, opts.CacheKiB)()
 	old := conn.SetInterrupt(ctx)
 	defer conn.SetInterrupt(old)
 	tx, err := conn.BeginImmediate()
