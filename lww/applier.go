@@ -216,7 +216,7 @@ func (a *applier) applyField(rec changeset.Record, t schema.TableInfo, known boo
 				return err
 			}
 			values[rec.Field] = rec.Value
-			if _, err := a.placeRow(t, rec.Entity, values); err != nil {
+			if _, err := a.placeRow(t, rec.Entity, values, false); err != nil {
 				return err
 			}
 			d.Outcome, d.Why = "parked", "row waiting for its parent"
@@ -290,7 +290,7 @@ func (a *applier) applyRow(rec changeset.Record, t schema.TableInfo, known bool,
 		d.Outcome, d.Why = "parked", "table not in this schema yet"
 		return a.parkRow(rec.Table, rec.Entity, values)
 	}
-	placed, err := a.placeRow(t, rec.Entity, values)
+	placed, err := a.placeRow(t, rec.Entity, values, !exist.Set || exist.Dead)
 	if err != nil {
 		return err
 	}

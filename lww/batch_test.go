@@ -169,3 +169,31 @@ func TestParentsUnsafe(t *testing.T) {
 		})
 	}
 }
+
+// TestInsertFirstFallsBackToUpsert checks the row placement that inserts
+// first when the row has no existence register here: a row that is in its
+// table all the same (written with the registers lost) gets the merged
+// values, and so does one whose register says it is deleted.
+func TestInsertFirstFallsBackToUpsert(t *testing.T) {
+	for _, tc := range []struct{ name, lose string }{
+		{"no register", `DELETE FROM field_timestamps WHERE entity_id = 'r1'`},
+		{"dead register", `UPDATE field_timestamps SET tombstone = 1, hlc = 1 WHERE entity_id = 'r1' AND field_name = ''`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := newDevice(t, "a", schema.Desktop), newDevice(t, "b", schema.Desktop)
+			pairAll(t, a, b)
+			b.exec(t, `INSERT INTO discovery_releases (id, url, title, date_added, date_modified) VALUES ('r1', 'u1', 'old', 'd', 'd')`)
+			b.exec(t, tc.lose)
+			later()
+			a.exec(t, `INSERT INTO discovery_releases (id, url, title, date_added, date_modified) VALUES ('r1', 'u1', 'new', 'd2', 'd2')`)
+			res := b.apply(t, a.export(t, b, true))
+			if res.Won != res.Records {
+				t.Fatalf("%d of %d records won", res.Won, res.Records)
+			}
+			got := sqlitetest.Rows(t, b.e.Conn(), `SELECT title, date_added FROM discovery_releases WHERE id = 'r1'`)
+			if len(got) != 1 || got[0][0] != `"new"` || got[0][1] != `"d2"` {
+				t.Errorf("r1 after the apply = %v, want one row with title new, date_added d2", got)
+			}
+		})
+	}
+}

@@ -109,7 +109,7 @@ func (a *applier) placeParked(t schema.TableInfo, entity any) error {
 	for i, k := range t.Key {
 		values[k.Name] = key[i]
 	}
-	_, err = a.placeRow(t, entity, values)
+	_, err = a.placeRow(t, entity, values, false)
 	return err
 }
 
@@ -151,7 +151,7 @@ func (a *applier) replay() error {
 		for i, k := range t.Key {
 			values[k.Name] = key[i]
 		}
-		if _, err := a.placeRow(t, it.entity, values); err != nil {
+		if _, err := a.placeRow(t, it.entity, values, false); err != nil {
 			return err
 		}
 	}

@@ -81,13 +81,13 @@ func (a *applier) writeField(t schema.TableInfo, entity any, field string, value
 // refuses the row. It reports whether the row was
 // placed; a placed row's parked values are dropped and its parked children
 // placed in turn.
-func (a *applier) placeRow(t schema.TableInfo, entity any, values map[string]any) (bool, error) {
+func (a *applier) placeRow(t schema.TableInfo, entity any, values map[string]any, absent bool) (bool, error) {
 	ok, err := a.parentsPresent(t, values)
 	if err != nil {
 		return false, err
 	}
 	if ok {
-		ok, err = a.upsert(t, entity, values)
+		ok, err = a.upsert(t, entity, values, absent)
 		if err != nil {
 			return false, err
 		}
@@ -150,7 +150,14 @@ func (a *applier) remove(t schema.TableInfo, entity any, values map[string]any) 
 // upsert inserts the row, or updates it if it is there, in one statement.
 // A constraint that refuses the row (a unique column taken by another row)
 // reports false.
-func (a *applier) upsert(t schema.TableInfo, entity any, values map[string]any) (bool, error) {
+//
+// absent says the row is most likely not in its table (its existence
+// register is missing or dead). Then the row is inserted first with
+// ON CONFLICT DO NOTHING, and upserted only if it was there after all: an
+// upsert whose update part writes a column with a foreign key or a unique
+// constraint keeps a statement journal for every row, which a plain insert
+// does not.
+func (a *applier) upsert(t schema.TableInfo, entity any, values map[string]any, absent bool) (bool, error) {
 	key, err := capture.EntityKey(t, entity)
 	if err != nil {
 		return false, err
@@ -168,6 +175,15 @@ func (a *applier) upsert(t schema.TableInfo, entity any, values map[string]any) 
 			names = append(names, c.Name)
 			args = append(args, v)
 			mask[i] = '1'
+		}
+	}
+	if absent {
+		err = a.exec(a.insertSQL(t, names, string(mask)), args...)
+		if err != nil {
+			return constraintFailed(err)
+		}
+		if a.conn.Changes() > 0 || len(names) == len(t.Key) { // nothing to update
+			return true, nil
 		}
 	}
 	err = a.exec(a.upsertSQL(t, names, string(mask)), args...)

@@ -56,6 +56,16 @@ func (a *applier) parentSQL(fk foreignKey) string {
 	})
 }
 
+// insertSQL inserts a row unless its key is taken; names and mask are as
+// for upsertSQL.
+func (a *applier) insertSQL(t schema.TableInfo, names []string, mask string) string {
+	return a.sqlText(sqlKey{"insert", t.Name, mask}, func() string {
+		keys := strings.Join(quoteAll(names[:len(t.Key)]), ", ")
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ")
+		return `INSERT INTO ` + triggers.Quote(t.Name) + ` (` + strings.Join(quoteAll(names), ", ") + `) VALUES (` + marks + `) ON CONFLICT (` + keys + `) DO NOTHING`
+	})
+}
+
 // upsertSQL inserts a row or updates the columns given, names being the
 // key columns then the tracked columns written, in t's order; mask says
 // which of t.Columns those are ('1' for written).
