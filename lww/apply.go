@@ -85,11 +85,14 @@ type Decision struct {
 // is refused whole with an error saying which record and why.
 //
 // Records are applied in batches sorted by table and entity, which changes
-// the time taken, not the outcome; the memory held is bounded by the batch.
-// For its transaction Apply keeps statement journals in memory
-// (temp_store = MEMORY, unless the connection holds temporary tables) and
-// raises the page cache to Options.CacheKiB; it restores both settings
-// afterwards. docs/merge-semantics.md ("How Apply runs") has the details.
+// the time taken, not the outcome. A goroutine of Apply's own reads r one
+// batch ahead of the batch being applied; the memory held is bounded by
+// two batches. Apply returns only once nothing reads r any more. For its
+// transaction Apply keeps statement journals in memory (temp_store =
+// MEMORY, unless the connection holds temporary tables), raises the page
+// cache to Options.CacheKiB and switches off the triggers when all of them
+// are capture triggers; it restores each setting afterwards.
+// docs/merge-semantics.md ("How Apply runs") has the details.
 func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (res Result, err error) {
 	if opts.MaxDrift == 0 {
 		opts.MaxDrift = DefaultMaxDrift
@@ -153,25 +156,22 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 	if err := a.replay(); err != nil {
 		return res, fmt.Errorf("lww: apply: replay parked values: %w", err)
 	}
-	var b batch
+	batches := startPrefetch(cr)
+	defer batches.close()
 	for {
-		rec, err := cr.Next()
-		if err == io.EOF {
-			break
+		f := batches.next()
+		if f.err != nil {
+			res.Records = f.read
+			return res, fmt.Errorf("lww: apply changeset from %s: %w", h.Origin, f.err)
 		}
-		if err != nil {
+		res.Records = f.read
+		if err := a.applyBatch(f.b, &res); err != nil {
 			return res, fmt.Errorf("lww: apply changeset from %s: %w", h.Origin, err)
 		}
-		res.Records++
-		b.add(rec, res.Records)
-		if b.full() {
-			if err := a.applyBatch(&b, &res); err != nil {
-				return res, fmt.Errorf("lww: apply changeset from %s: %w", h.Origin, err)
-			}
+		batches.recycle(f.b)
+		if f.eof {
+			break
 		}
-	}
-	if err := a.applyBatch(&b, &res); err != nil {
-		return res, fmt.Errorf("lww: apply changeset from %s: %w", h.Origin, err)
 	}
 	// The batches' order is not the sender's: a row parked because its
 	// parent was deleted, or because another row still held a unique value,
@@ -190,17 +190,15 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 
 var errDryRun = errors.New("dry run")
 
-// applyBatch applies the records of b in entity order, counts the outcomes
-// in res and, with Options.Explain, adds the decisions to it in changeset
-// order; b is emptied.
+// applyBatch applies the records of b, sorted in entity order, counts the
+// outcomes in res and, with Options.Explain, adds the decisions to it in
+// changeset order. res.Records already counts b's records.
 func (a *applier) applyBatch(b *batch, res *Result) error {
-	defer b.reset()
 	var decisions []Decision
 	if a.opts.Explain {
 		decisions = make([]Decision, len(b.items))
 	}
 	first := res.Records - len(b.items) + 1 // position of b's first record
-	b.sort()
 	for _, it := range b.items {
 		rec := it.rec
 		d, err := a.apply(rec)

@@ -1,0 +1,54 @@
+package lww
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/capture-sync/capture/capture"
+	"github.com/capture-sync/capture/capture/changeset"
+	"github.com/capture-sync/capture/schema"
+)
+
+// TestApplyFailsWhileReadingAhead fails an Apply on a bad record in its
+// first batch, with many batches still unread (the reading goroutine is a
+// batch ahead, waiting): Apply must return the record's error. Then the
+// changeset cut short (a read error in a later batch, after batches were
+// applied) must fail too, leaving nothing applied.
+func TestApplyFailsWhileReadingAhead(t *testing.T) {
+	old := batchRecords
+	batchRecords = 2
+	defer func() { batchRecords = old }()
+
+	phone, desk := newDevice(t, "phone", schema.Mobile), newDevice(t, "desktop", schema.Desktop)
+	pairAll(t, phone, desk)
+	desk.exec(t, seedRelease)
+	phone.apply(t, desk.export(t, phone, true))
+	peer, self := desk.e.NodeID(), phone.e.NodeID()
+	now := int64(capture.HLCAt(time.Now()))
+	h := changeset.Header{Origin: peer, To: self}
+	recs := []changeset.Record{fieldRec("discovery_releases", "r1", "notes", "n", now, peer),
+		fieldRec("discovery_releases", nil, "notes", "bad", now, peer)}
+	for i := range 2000 {
+		recs = append(recs, fieldRec("discovery_releases", "r1", "notes", "n", now+int64(i), peer))
+	}
+	cs := craft(t, h, recs...)
+
+	before := phone.state(t)
+	_, err := Apply(context.Background(), phone.e, bytes.NewReader(cs), Options{})
+	if !errors.Is(err, ErrBadRecord) {
+		t.Fatalf("Apply = %v, want ErrBadRecord", err)
+	}
+	if phone.state(t) != before {
+		t.Error("a changeset with a bad record changed the database")
+	}
+	_, err = Apply(context.Background(), phone.e, bytes.NewReader(craft(t, h, recs[2:]...)[:len(cs)/2]), Options{})
+	if !errors.Is(err, changeset.ErrTruncated) {
+		t.Fatalf("Apply of a cut changeset = %v, want ErrTruncated", err)
+	}
+	if phone.state(t) != before {
+		t.Error("a changeset that failed to read changed the database")
+	}
+}
