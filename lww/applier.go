@@ -122,20 +122,23 @@ func (a *applier) registers(table string, entity any, field string) (exist, reg 
 	}
 	// Two seeks, not IN ('', ?): an IN list builds an ephemeral table on
 	// every run, which cost more than the rest of the lookup.
-	err = a.query(`SELECT field_name, hlc, coalesce(origin, ?1), tombstone FROM field_timestamps
-		WHERE entity_type = ?2 AND entity_id = ?3 AND field_name = ''
-		UNION ALL
-		SELECT field_name, hlc, coalesce(origin, ?1), tombstone FROM field_timestamps
-		WHERE entity_type = ?2 AND entity_id = ?3 AND field_name = ?4 AND ?4 <> ''`, []any{a.self, table, entity, field},
-		func(s *sqlite3.Stmt) error {
-			r := Reg{Set: true, Stamp: capture.Stamp{HLC: capture.HLC(s.ColumnInt64(1)), Node: s.ColumnText(2)}, Dead: s.ColumnBool(3)}
-			if s.ColumnText(0) == "" {
-				exist = r
-			} else {
-				reg = r
-			}
-			return nil
-		})
+	sql, args := a.registersSQL(table, field), []any{entity}
+	if !a.fixedNames(table, field) {
+		args = append(args, table, field)
+	}
+	err = a.query(sql, args, func(s *sqlite3.Stmt) error {
+		node := a.self
+		if s.ColumnType(2) != sqlite3.NULL {
+			node = s.ColumnText(2)
+		}
+		r := Reg{Set: true, Stamp: capture.Stamp{HLC: capture.HLC(s.ColumnInt64(1)), Node: node}, Dead: s.ColumnBool(3)}
+		if s.ColumnInt64(0) == 0 {
+			exist = r
+		} else {
+			reg = r
+		}
+		return nil
+	})
 	return exist, reg, err
 }
 
@@ -163,14 +166,15 @@ func (a *applier) take(rec changeset.Record, op capture.Op, value any, tombstone
 		origin = nil
 	}
 	a.wroteRegister(rec.Table, rec.Entity)
-	if err := a.exec(`INSERT INTO local_changes (entity_type, entity_id, field_name, op, new_value, hlc, origin)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, rec.Table, rec.Entity, rec.Field, int(op), value, rec.HLC, origin); err != nil {
+	log, stamp := a.takeSQL(rec.Table, rec.Field)
+	names := []any{}
+	if !a.fixedNames(rec.Table, rec.Field) {
+		names = []any{rec.Table, rec.Field}
+	}
+	if err := a.exec(log, append([]any{rec.Entity, int(op), value, rec.HLC, origin}, names...)...); err != nil {
 		return err
 	}
-	return a.exec(`INSERT INTO field_timestamps (entity_type, entity_id, field_name, hlc, origin, seq, tombstone)
-		VALUES (?, ?, ?, ?, ?, last_insert_rowid(), ?)
-		ON CONFLICT DO UPDATE SET hlc = excluded.hlc, origin = excluded.origin, seq = excluded.seq, tombstone = excluded.tombstone`,
-		rec.Table, rec.Entity, rec.Field, rec.HLC, origin, tombstone)
+	return a.exec(stamp, append([]any{rec.Entity, rec.HLC, origin, tombstone}, names...)...)
 }
 
 // apply merges one record.

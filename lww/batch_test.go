@@ -197,3 +197,34 @@ func TestInsertFirstFallsBackToUpsert(t *testing.T) {
 		})
 	}
 }
+
+// TestNamesWrittenIntoStatements syncs a column whose name needs quoting
+// (the log and register statements carry synced names as SQL literals),
+// and a column of a newer peer's schema (which they take as arguments).
+func TestNamesWrittenIntoStatements(t *testing.T) {
+	a, b := newDevice(t, "a", schema.Desktop), newDevice(t, "b", schema.Desktop)
+	for _, d := range []*device{a, b} {
+		d.exec(t, `ALTER TABLE tag_categories ADD COLUMN "it's ""x""" TEXT`)
+	}
+	a.exec(t, `ALTER TABLE tag_categories ADD COLUMN newer TEXT`)
+	for _, d := range []*device{a, b} {
+		if _, err := d.e.Install(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pairAll(t, a, b)
+	a.exec(t, `INSERT INTO tag_categories (id, name) VALUES ('c1', 'Mood')`)
+	sync(t, a, b)
+	a.exec(t, `UPDATE tag_categories SET "it's ""x""" = 'quoted', newer = 'later'`)
+	sync(t, a, b)
+	if got := sqlitetest.Rows(t, b.e.Conn(), `SELECT "it's ""x""" FROM tag_categories`); len(got) != 1 || got[0][0] != `"quoted"` {
+		t.Errorf("quoted column on b = %v, want quoted", got)
+	}
+	n := sqlitetest.Int(t, b.e.Conn(), `SELECT count(*) FROM field_timestamps WHERE entity_id = 'c1' AND field_name = 'it''s "x"'`)
+	if n != 1 {
+		t.Errorf("registers of the quoted column on b = %d, want 1", n)
+	}
+	if n := sqlitetest.Int(t, b.e.Conn(), `SELECT count(*) FROM parked_values WHERE field_name = 'newer' AND value = 'later'`); n != 1 {
+		t.Errorf("parked values of the newer column on b = %d, want 1", n)
+	}
+}

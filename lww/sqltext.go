@@ -1,6 +1,7 @@
 package lww
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/capture-sync/capture/schema"
@@ -26,6 +27,62 @@ func (a *applier) sqlText(k sqlKey, build func() string) string {
 	s := build()
 	a.texts[k] = s
 	return s
+}
+
+// fixedNames reports whether the statements of registersSQL and takeSQL
+// carry table and field written into them, as literals: text bound per
+// record is copied into SQLite each time, and a table and field are the
+// same for many records. Only the tables and columns this device syncs are
+// written in, so that the names of a newer peer's schema (any number of
+// them) cannot make a statement each; for those the statements take the
+// table and field as the last two arguments.
+func (a *applier) fixedNames(table, field string) bool {
+	t, ok := a.tables[table]
+	return ok && (field == "" || t.HasColumn(field))
+}
+
+// names returns the key under which a statement of kind for table and
+// field is cached, and the table and field as they go into its text: SQL
+// literals when fixedNames allows, else the parameters ?n and ?n+1 (and a
+// key shared by all such names).
+func (a *applier) names(kind, table, field string, n int) (k sqlKey, t, f string) {
+	if a.fixedNames(table, field) {
+		return sqlKey{kind, table, field}, triggers.Literal(table), triggers.Literal(field)
+	}
+	return sqlKey{kind + " (bound names)", "", ""}, "?" + strconv.Itoa(n), "?" + strconv.Itoa(n+1)
+}
+
+// registersSQL reads an entity's existence register and, if field is not
+// "", the field's: rows of (0 for existence or 1, hlc, origin, tombstone).
+// Its arguments are the entity, then table and field unless fixedNames.
+func (a *applier) registersSQL(table, field string) string {
+	k, t, f := a.names("registers", table, field, 2)
+	return a.sqlText(k, func() string {
+		q := `SELECT 0, hlc, origin, tombstone FROM field_timestamps WHERE entity_type = ` + t + ` AND entity_id = ?1 AND field_name = ''`
+		if field != "" || k.table == "" {
+			q += ` UNION ALL SELECT 1, hlc, origin, tombstone FROM field_timestamps WHERE entity_type = ` + t +
+				` AND entity_id = ?1 AND field_name = ` + f + ` AND ` + f + ` <> ''`
+		}
+		return q
+	})
+}
+
+// takeSQL appends a change to the log (arguments: entity, op, new value,
+// hlc, origin) and stamps its register (entity, hlc, origin, tombstone),
+// each followed by table and field unless fixedNames.
+func (a *applier) takeSQL(table, field string) (log, stamp string) {
+	k, t, f := a.names("log", table, field, 6)
+	log = a.sqlText(k, func() string {
+		return `INSERT INTO local_changes (entity_type, entity_id, field_name, op, new_value, hlc, origin)
+		VALUES (` + t + `, ?1, ` + f + `, ?2, ?3, ?4, ?5)`
+	})
+	k, t, f = a.names("stamp", table, field, 5)
+	stamp = a.sqlText(k, func() string {
+		return `INSERT INTO field_timestamps (entity_type, entity_id, field_name, hlc, origin, seq, tombstone)
+		VALUES (` + t + `, ?1, ` + f + `, ?2, ?3, last_insert_rowid(), ?4)
+		ON CONFLICT DO UPDATE SET hlc = excluded.hlc, origin = excluded.origin, seq = excluded.seq, tombstone = excluded.tombstone`
+	})
+	return log, stamp
 }
 
 // selectRowSQL reads a row's key and tracked columns by its key.
