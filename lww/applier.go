@@ -38,6 +38,10 @@ type applier struct {
 	parents       map[parentRef]map[any]bool
 	parentCount   int
 	parentsUnsafe bool
+	// insertFirst allows upsert to try a plain insert first: only while
+	// triggers are off, since a BEFORE INSERT trigger of the app's would
+	// run for both statements when the row turns out to be there.
+	insertFirst bool
 }
 
 func newApplier(e *capture.Engine, opts Options) (*applier, error) {

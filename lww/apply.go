@@ -87,7 +87,9 @@ type Decision struct {
 // Records are applied in batches sorted by table and entity, which changes
 // the time taken, not the outcome. A goroutine of Apply's own reads r one
 // batch ahead of the batch being applied; the memory held is bounded by
-// two batches. Apply returns only once nothing reads r any more. For its
+// two batches. No Read of r starts after Apply returns; when Apply fails
+// while a Read is under way (a stalled stream), it returns without
+// waiting for it, and that Read's result is dropped. For its
 // transaction Apply keeps statement journals in memory (temp_store =
 // MEMORY, unless the connection holds temporary tables), raises the page
 // cache to Options.CacheKiB and switches off the triggers when all of them
@@ -103,7 +105,8 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 	if opts.CacheKiB == 0 {
 		opts.CacheKiB = DefaultCacheKiB
 	}
-	cr, err := changeset.NewReader(r)
+	src := &stoppableReader{r: r}
+	cr, err := changeset.NewReader(src)
 	if err != nil {
 		return res, fmt.Errorf("lww: apply: %w", err)
 	}
@@ -139,12 +142,14 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 			err = nil
 		}
 	}()
-	defer captureTriggersOff(conn)()
+	restoreTriggers, triggersOff := captureTriggersOff(conn)
+	defer restoreTriggers()
 	a, err := newApplier(e, opts)
 	if err != nil {
 		return res, fmt.Errorf("lww: apply: %w", err)
 	}
 	defer a.close()
+	a.insertFirst = triggersOff
 	// The clock as it stands before this changeset's records are logged:
 	// they may be older than stamps already issued here.
 	if a.lastClock, err = e.Clock(ctx); err != nil {
@@ -156,7 +161,7 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 	if err := a.replay(); err != nil {
 		return res, fmt.Errorf("lww: apply: replay parked values: %w", err)
 	}
-	batches := startPrefetch(cr)
+	batches := startPrefetch(cr, src)
 	defer batches.close()
 	for {
 		f := batches.next()

@@ -135,7 +135,7 @@ func TestSortedBatchesPlaceWhatOrderParked(t *testing.T) {
 			a.exec(t, tc.setup)
 			exchange(t, a, b)
 			a.exec(t, tc.edits)
-			sync(t, a, b)
+			syncTo(t, a, b)
 			if n := sqlitetest.Int(t, b.e.Conn(), tc.check); n != 1 {
 				t.Errorf("%s: %d rows, want 1 (parked: %v)", tc.check, n, sqlitetest.Rows(t, b.e.Conn(), `SELECT * FROM parked_values`))
 			}
@@ -173,17 +173,26 @@ func TestParentsUnsafe(t *testing.T) {
 // TestInsertFirstFallsBackToUpsert checks the row placement that inserts
 // first when the row has no existence register here: a row that is in its
 // table all the same (written with the registers lost) gets the merged
-// values, and so does one whose register says it is deleted.
+// values, and so does one whose register says it is deleted. An app's
+// BEFORE INSERT trigger runs once for the row, not once per statement.
 func TestInsertFirstFallsBackToUpsert(t *testing.T) {
-	for _, tc := range []struct{ name, lose string }{
-		{"no register", `DELETE FROM field_timestamps WHERE entity_id = 'r1'`},
-		{"dead register", `UPDATE field_timestamps SET tombstone = 1, hlc = 1 WHERE entity_id = 'r1' AND field_name = ''`},
+	for _, tc := range []struct {
+		name, lose string
+		appTrigger bool
+	}{
+		{"no register", `DELETE FROM field_timestamps WHERE entity_id = 'r1'`, false},
+		{"dead register", `UPDATE field_timestamps SET tombstone = 1, hlc = 1 WHERE entity_id = 'r1' AND field_name = ''`, false},
+		{"no register, app trigger", `DELETE FROM field_timestamps WHERE entity_id = 'r1'`, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, b := newDevice(t, "a", schema.Desktop), newDevice(t, "b", schema.Desktop)
 			pairAll(t, a, b)
 			b.exec(t, `INSERT INTO discovery_releases (id, url, title, date_added, date_modified) VALUES ('r1', 'u1', 'old', 'd', 'd')`)
 			b.exec(t, tc.lose)
+			b.exec(t, `CREATE TABLE audit (id TEXT)`)
+			if tc.appTrigger {
+				b.exec(t, `CREATE TRIGGER audit_releases BEFORE INSERT ON discovery_releases BEGIN INSERT INTO audit VALUES (NEW.id); END`)
+			}
 			later()
 			a.exec(t, `INSERT INTO discovery_releases (id, url, title, date_added, date_modified) VALUES ('r1', 'u1', 'new', 'd2', 'd2')`)
 			res := b.apply(t, a.export(t, b, true))
@@ -193,6 +202,13 @@ func TestInsertFirstFallsBackToUpsert(t *testing.T) {
 			got := sqlitetest.Rows(t, b.e.Conn(), `SELECT title, date_added FROM discovery_releases WHERE id = 'r1'`)
 			if len(got) != 1 || got[0][0] != `"new"` || got[0][1] != `"d2"` {
 				t.Errorf("r1 after the apply = %v, want one row with title new, date_added d2", got)
+			}
+			want := int64(0)
+			if tc.appTrigger {
+				want = 1
+			}
+			if n := sqlitetest.Int(t, b.e.Conn(), `SELECT count(*) FROM audit`); n != want {
+				t.Errorf("BEFORE INSERT trigger ran %d times for the merged row, want %d", n, want)
 			}
 		})
 	}
@@ -214,9 +230,9 @@ func TestNamesWrittenIntoStatements(t *testing.T) {
 	}
 	pairAll(t, a, b)
 	a.exec(t, `INSERT INTO tag_categories (id, name) VALUES ('c1', 'Mood')`)
-	sync(t, a, b)
+	syncTo(t, a, b)
 	a.exec(t, `UPDATE tag_categories SET "it's ""x""" = 'quoted', newer = 'later'`)
-	sync(t, a, b)
+	syncTo(t, a, b)
 	if got := sqlitetest.Rows(t, b.e.Conn(), `SELECT "it's ""x""" FROM tag_categories`); len(got) != 1 || got[0][0] != `"quoted"` {
 		t.Errorf("quoted column on b = %v, want quoted", got)
 	}

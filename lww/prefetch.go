@@ -1,7 +1,10 @@
 package lww
 
 import (
+	"errors"
+	"fmt"
 	"io"
+	"sync"
 
 	"github.com/capture-sync/capture/capture/changeset"
 )
@@ -11,11 +14,13 @@ import (
 // writing the current one, which is all SQLite work on the connection's
 // goroutine. Two batches are in memory at a time.
 //
-// The goroutine is the only reader of the changeset once it starts, and
-// close waits for it to stop: when Apply returns, nothing reads the
-// caller's io.Reader any more. (If Apply fails while the goroutine waits
-// in a Read, close waits for that Read to return.)
+// The goroutine is the only reader of the changeset once it starts. close
+// makes sure no Read of the caller's reader starts afterwards, and waits
+// for the goroutine unless it is inside a Read: a stalled stream must not
+// hold up an Apply that has already failed. That one Read then returns
+// into the goroutine, which stops.
 type prefetch struct {
+	src  *stoppableReader
 	out  chan fetched
 	free chan *batch
 	stop chan struct{}
@@ -32,8 +37,42 @@ type fetched struct {
 	err  error
 }
 
-func startPrefetch(cr *changeset.Reader) *prefetch {
-	p := &prefetch{out: make(chan fetched), free: make(chan *batch, 2),
+// stoppableReader is the caller's reader as the changeset decoder sees it:
+// once stopped, no Read of the caller's reader starts.
+type stoppableReader struct {
+	r       io.Reader
+	mu      sync.Mutex
+	stopped bool
+	reading bool
+}
+
+var errStopped = errors.New("lww: reading stopped")
+
+func (s *stoppableReader) Read(p []byte) (int, error) {
+	s.mu.Lock()
+	if s.stopped {
+		s.mu.Unlock()
+		return 0, errStopped
+	}
+	s.reading = true
+	s.mu.Unlock()
+	n, err := s.r.Read(p)
+	s.mu.Lock()
+	s.reading = false
+	s.mu.Unlock()
+	return n, err
+}
+
+// halt stops later Reads and reports whether one is under way.
+func (s *stoppableReader) halt() (reading bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopped = true
+	return s.reading
+}
+
+func startPrefetch(cr *changeset.Reader, src *stoppableReader) *prefetch {
+	p := &prefetch{src: src, out: make(chan fetched), free: make(chan *batch, 2),
 		stop: make(chan struct{}), done: make(chan struct{})}
 	go p.run(cr)
 	return p
@@ -49,27 +88,7 @@ func (p *prefetch) run(cr *changeset.Reader) {
 		default:
 			b = &batch{}
 		}
-		f := fetched{b: b}
-		for !b.full() {
-			select {
-			case <-p.stop:
-				return
-			default:
-			}
-			rec, err := cr.Next()
-			if err == io.EOF {
-				f.eof = true
-				break
-			}
-			if err != nil {
-				f.err = err
-				break
-			}
-			read++
-			b.add(rec, read)
-		}
-		b.sort()
-		f.read = read
+		f := p.fill(cr, b, &read)
 		select {
 		case p.out <- f:
 		case <-p.stop:
@@ -79,6 +98,40 @@ func (p *prefetch) run(cr *changeset.Reader) {
 			return
 		}
 	}
+}
+
+// fill reads records into b until it is full or the changeset ends, and
+// sorts it. A panic (a decoder bug) comes back as the batch's error rather
+// than ending the process from a goroutine the caller cannot recover.
+func (p *prefetch) fill(cr *changeset.Reader, b *batch, read *int) (f fetched) {
+	f.b = b
+	defer func() {
+		if r := recover(); r != nil {
+			f.err = fmt.Errorf("reading the changeset: panic: %v", r)
+		}
+		f.read = *read
+	}()
+	for !b.full() {
+		select {
+		case <-p.stop:
+			f.err = errStopped
+			return f
+		default:
+		}
+		rec, err := cr.Next()
+		if err == io.EOF {
+			f.eof = true
+			break
+		}
+		if err != nil {
+			f.err = err
+			return f
+		}
+		*read++
+		b.add(rec, *read)
+	}
+	b.sort()
+	return f
 }
 
 // next returns the next batch (the goroutine has stopped after one with
@@ -94,8 +147,12 @@ func (p *prefetch) recycle(b *batch) {
 	}
 }
 
-// close stops the goroutine and waits until it no longer reads.
+// close stops the goroutine: no Read of the caller's reader starts after
+// it, and it waits for the goroutine unless that is inside a Read.
 func (p *prefetch) close() {
 	close(p.stop)
+	if p.src.halt() {
+		return
+	}
 	<-p.done
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"testing"
 	"time"
 
@@ -50,5 +51,42 @@ func TestApplyFailsWhileReadingAhead(t *testing.T) {
 	}
 	if phone.state(t) != before {
 		t.Error("a changeset that failed to read changed the database")
+	}
+}
+
+// TestApplyFailsOnAStalledStream fails an Apply on a bad record while the
+// rest of the changeset has not arrived: Apply must return the error at
+// once, not wait for a Read the sender has stalled.
+func TestApplyFailsOnAStalledStream(t *testing.T) {
+	old := batchRecords
+	batchRecords = 2
+	defer func() { batchRecords = old }()
+
+	phone, desk := newDevice(t, "phone", schema.Mobile), newDevice(t, "desktop", schema.Desktop)
+	pairAll(t, phone, desk)
+	desk.exec(t, seedRelease)
+	phone.apply(t, desk.export(t, phone, true))
+	peer, self := desk.e.NodeID(), phone.e.NodeID()
+	now := int64(capture.HLCAt(time.Now()))
+	h := changeset.Header{Origin: peer, To: self}
+	cs := craft(t, h, fieldRec("discovery_releases", "r1", "notes", "n", now, peer),
+		fieldRec("discovery_releases", nil, "notes", "bad", now, peer),
+		fieldRec("discovery_releases", "r1", "notes", "m", now+1, peer))
+
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	go pw.Write(cs[:len(cs)-4]) // all but the end: the next Read waits
+	done := make(chan error, 1)
+	go func() {
+		_, err := Apply(context.Background(), phone.e, pr, Options{})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrBadRecord) {
+			t.Fatalf("Apply = %v, want ErrBadRecord", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Apply still waiting for the stalled stream after failing")
 	}
 }

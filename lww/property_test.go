@@ -80,7 +80,7 @@ func TestConvergenceProperty(t *testing.T) {
 				for _, a := range w.devs {
 					for _, b := range w.devs {
 						if a != b {
-							sync(t, a, b)
+							syncTo(t, a, b)
 						}
 					}
 				}

@@ -111,7 +111,7 @@ func TestReliabilityClockAfterMergingOlderStamps(t *testing.T) {
 		phone.exec(t, fmt.Sprintf(`UPDATE discovery_releases SET notes = 'phone %d'`, i))
 	}
 	before := lastLocalStamp(t, phone)
-	sync(t, phone, desk) // the desktop holds notes = 'phone 2', stamped before
+	syncTo(t, phone, desk) // the desktop holds notes = 'phone 2', stamped before
 	// 3. A change stamped now (a third device's, relayed; or the desktop's
 	// after its clock was fixed) arrives and wins a register.
 	phone.apply(t, craft(t, headerFrom(t, desk, phone), fieldRec("discovery_releases", "r1", "title", "now", int64(capture.HLCAt(time.Now())), peer)))

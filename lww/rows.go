@@ -152,8 +152,9 @@ func (a *applier) remove(t schema.TableInfo, entity any, values map[string]any) 
 // reports false.
 //
 // absent says the row is most likely not in its table (its existence
-// register is missing or dead). Then the row is inserted first with
-// ON CONFLICT DO NOTHING, and upserted only if it was there after all: an
+// register is missing or dead). Then, while triggers are off
+// (applier.insertFirst), the row is inserted first with ON CONFLICT DO
+// NOTHING, and upserted only if it was there after all: an
 // upsert whose update part writes a column with a foreign key or a unique
 // constraint keeps a statement journal for every row, which a plain insert
 // does not.
@@ -177,7 +178,7 @@ func (a *applier) upsert(t schema.TableInfo, entity any, values map[string]any, 
 			mask[i] = '1'
 		}
 	}
-	if absent {
+	if absent && a.insertFirst {
 		err = a.exec(a.insertSQL(t, names, string(mask)), args...)
 		if err != nil {
 			return constraintFailed(err)

@@ -83,7 +83,7 @@ func TestOlderPeerIsSentWhatItKnowsThenCatchesUp(t *testing.T) {
 	pairAll(t, older, newer)
 	newer.exec(t, seedRelease)
 	older.apply(t, newer.export(t, older, true))
-	sync(t, older, newer) // newer learns what older knows
+	syncTo(t, older, newer) // newer learns what older knows
 	later()
 	newer.exec(t, `UPDATE discovery_releases SET rating = 4, title = 'T2'; INSERT INTO crates VALUES ('k1', 'Warm up')`)
 
@@ -107,11 +107,11 @@ func TestOlderPeerIsSentWhatItKnowsThenCatchesUp(t *testing.T) {
 		t.Fatalf("delta for the older peer holds %v", fields)
 	}
 	older.apply(t, cs)
-	sync(t, older, newer) // acknowledges
+	syncTo(t, older, newer) // acknowledges
 
 	older = upgraded(t, older)
-	sync(t, older, newer) // reports the new schema
-	sync(t, newer, older) // catch-up
+	syncTo(t, older, newer) // reports the new schema
+	syncTo(t, newer, older) // catch-up
 	if got := query(t, older, `SELECT rating || '/' || title FROM discovery_releases`)[0][0]; got != `"4/T2"` {
 		t.Errorf("after catching up: %s", got)
 	}

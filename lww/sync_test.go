@@ -68,8 +68,8 @@ func (d *device) apply(t testing.TB, cs []byte) Result {
 	return res
 }
 
-// sync sends from's delta to to, and to's acknowledgement back.
-func sync(t testing.TB, from, to *device) {
+// syncTo sends from's delta to to, and to's acknowledgement back.
+func syncTo(t testing.TB, from, to *device) {
 	t.Helper()
 	to.apply(t, from.export(t, to, false))
 }
@@ -77,8 +77,8 @@ func sync(t testing.TB, from, to *device) {
 // exchange syncs both ways, twice, so acknowledgements flow too.
 func exchange(t testing.TB, a, b *device) {
 	t.Helper()
-	sync(t, a, b)
-	sync(t, b, a)
+	syncTo(t, a, b)
+	syncTo(t, b, a)
 }
 
 // state dumps what must converge: the synced tables and the registers
@@ -205,7 +205,7 @@ func TestApplyKeepsTempStore(t *testing.T) {
 				b.exec(t, `CREATE TEMP TABLE scratch (x); INSERT INTO scratch VALUES (1)`)
 			}
 			a.exec(t, `INSERT INTO tag_categories (id, name) VALUES ('c1', 'Mood'); INSERT INTO tags (id, category_id, name) VALUES ('t1', 'c1', 'one')`)
-			sync(t, a, b)
+			syncTo(t, a, b)
 			c := b.e.Conn()
 			if got := sqlitetest.Int(t, c, `PRAGMA temp_store`); got != 0 {
 				t.Errorf("temp_store after Apply = %d, want 0 (default)", got)

@@ -62,7 +62,10 @@ func TestCaptureTriggersOff(t *testing.T) {
 				}
 			}
 			d.exec(t, `BEGIN IMMEDIATE`)
-			restore := captureTriggersOff(c)
+			restore, off := captureTriggersOff(c)
+			if off == tc.wantDuring {
+				t.Errorf("captureTriggersOff reports off = %v, want %v", off, !tc.wantDuring)
+			}
 			during, err := c.Config(sqlite3.DBCONFIG_ENABLE_TRIGGER)
 			if err != nil {
 				t.Fatal(err)
@@ -98,7 +101,7 @@ func TestApplyRunsAppTriggers(t *testing.T) {
 			a.exec(t, `
 				INSERT INTO discovery_releases (id, url, date_added, date_modified) VALUES ('r1', 'u1', 'd', 'd'), ('r2', 'u2', 'd', 'd');
 				INSERT INTO discovery_tracks (id, release_id, name, position) VALUES ('t1', 'r1', 'One', 1), ('t2', 'r2', 'Two', 1)`)
-			sync(t, a, b)
+			syncTo(t, a, b)
 			want := int64(0)
 			if appTrigger {
 				want = 2
@@ -107,7 +110,7 @@ func TestApplyRunsAppTriggers(t *testing.T) {
 				t.Errorf("app trigger ran %d times on merged inserts, want %d", n, want)
 			}
 			a.exec(t, `DELETE FROM discovery_releases WHERE id = 'r1'`)
-			sync(t, a, b)
+			syncTo(t, a, b)
 			if n := sqlitetest.Int(t, b.e.Conn(), `SELECT count(*) FROM discovery_tracks`); n != 1 {
 				t.Errorf("%d tracks after the merged delete of r1, want 1 (cascade)", n)
 			}

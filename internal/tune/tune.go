@@ -16,7 +16,7 @@ import (
 // default: 16 MiB. Against SQLite's default 2 MB it took a first sync of
 // 100,000 releases (400,000 records) from 14.4 s to 12.6 s on the apply
 // side, the pages written to the WAL and read back being the difference,
-// and the snapshot export from 2.3-2.6 s to 2.0-2.3 s. Larger caches gave
+// and the snapshot export from 2.2-2.6 s to 2.1-2.3 s. Larger caches gave
 // nothing more.
 const DefaultCacheKiB = 16 << 10
 
