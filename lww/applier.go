@@ -13,12 +13,14 @@ import (
 
 // applier carries out the decisions of one Apply inside its transaction.
 type applier struct {
-	e      *capture.Engine
-	conn   *sqlite3.Conn
-	opts   Options
-	self   string
-	stmts  map[string]*sqlite3.Stmt
-	tables map[string]schema.TableInfo
+	e     *capture.Engine
+	conn  *sqlite3.Conn
+	opts  Options
+	self  string
+	stmts map[string]*sqlite3.Stmt
+	// rowStmts holds the row-writing statements, bounded (execRow).
+	rowStmts map[string]*sqlite3.Stmt
+	tables   map[string]schema.TableInfo
 	// present lists every table of this database, with its columns, in
 	// lower case, to tell data this device does not sync from data it does
 	// not know yet.
@@ -45,7 +47,7 @@ type applier struct {
 }
 
 func newApplier(e *capture.Engine, opts Options) (*applier, error) {
-	a := &applier{e: e, conn: e.Conn(), opts: opts, self: e.NodeID(), stmts: map[string]*sqlite3.Stmt{},
+	a := &applier{e: e, conn: e.Conn(), opts: opts, self: e.NodeID(), stmts: map[string]*sqlite3.Stmt{}, rowStmts: map[string]*sqlite3.Stmt{},
 		tables: map[string]schema.TableInfo{}, present: map[string]map[string]bool{}}
 	for _, t := range e.Tables() {
 		a.tables[t.Name] = t
@@ -77,6 +79,9 @@ func newApplier(e *capture.Engine, opts Options) (*applier, error) {
 
 func (a *applier) close() {
 	for _, s := range a.stmts {
+		s.Close()
+	}
+	for _, s := range a.rowStmts {
 		s.Close()
 	}
 }

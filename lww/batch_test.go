@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -242,5 +243,40 @@ func TestNamesWrittenIntoStatements(t *testing.T) {
 	}
 	if n := sqlitetest.Int(t, b.e.Conn(), `SELECT count(*) FROM parked_values WHERE field_name = 'newer' AND value = 'later'`); n != 1 {
 		t.Errorf("parked values of the newer column on b = %d, want 1", n)
+	}
+}
+
+// TestRowStatementsBounded writes rows through more distinct row-writing
+// statements than maxRowStatements: all are written, and no more than the
+// bound stay prepared.
+func TestRowStatementsBounded(t *testing.T) {
+	old := maxRowStatements
+	maxRowStatements = 2
+	defer func() { maxRowStatements = old }()
+
+	d := newDevice(t, "d", schema.Desktop)
+	d.exec(t, `BEGIN`)
+	defer d.exec(t, `ROLLBACK`)
+	a, err := newApplier(d.e, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.close()
+	cols := []string{"", ", sort_order", ", color", ", sort_order, color", ", color, sort_order"}
+	for i, c := range cols {
+		marks := strings.Repeat(", ?", strings.Count(c, ","))
+		args := []any{fmt.Sprintf("c%d", i), fmt.Sprintf("category %d", i)}
+		for k := range strings.Count(c, ",") {
+			args = append(args, int64(k))
+		}
+		if err := a.execRow(`INSERT INTO tag_categories (id, name`+c+`) VALUES (?, ?`+marks+`)`, args...); err != nil {
+			t.Fatalf("statement %d: %v", i, err)
+		}
+		if len(a.rowStmts) > maxRowStatements {
+			t.Fatalf("%d row statements prepared, bound %d", len(a.rowStmts), maxRowStatements)
+		}
+	}
+	if n := sqlitetest.Int(t, d.e.Conn(), `SELECT count(*) FROM tag_categories`); n != int64(len(cols)) {
+		t.Errorf("%d rows written, want %d", n, len(cols))
 	}
 }

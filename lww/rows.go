@@ -179,7 +179,7 @@ func (a *applier) upsert(t schema.TableInfo, entity any, values map[string]any, 
 		}
 	}
 	if absent && a.insertFirst {
-		err = a.exec(a.insertSQL(t, names, string(mask)), args...)
+		err = a.execRow(a.insertSQL(t, names, string(mask)), args...)
 		if err != nil {
 			return constraintFailed(err)
 		}
@@ -187,7 +187,7 @@ func (a *applier) upsert(t schema.TableInfo, entity any, values map[string]any, 
 			return true, nil
 		}
 	}
-	err = a.exec(a.upsertSQL(t, names, string(mask)), args...)
+	err = a.execRow(a.upsertSQL(t, names, string(mask)), args...)
 	if err != nil {
 		return constraintFailed(err)
 	}
@@ -225,4 +225,39 @@ func (a *applier) deleteRow(t schema.TableInfo, entity any) error {
 		return err
 	}
 	return a.remove(t, entity, values)
+}
+
+// maxRowStatements bounds the row-writing statements kept prepared. They
+// are made per set of columns a row record carries, which the sender
+// chooses: up to 2^n for a table of n nullable columns. (A variable so
+// that tests can make it small.)
+var maxRowStatements = 256
+
+// execRow runs a row-writing statement (insertSQL, upsertSQL). They are
+// kept apart from the other statements: once there are maxRowStatements of
+// them, all are closed before another is prepared. That is safe because
+// such a statement is never in use from one call to the next.
+func (a *applier) execRow(sql string, args ...any) error {
+	s, ok := a.rowStmts[sql]
+	if ok {
+		if err := s.Reset(); err != nil {
+			return err
+		}
+	} else {
+		if len(a.rowStmts) >= maxRowStatements {
+			for _, s := range a.rowStmts {
+				s.Close()
+			}
+			clear(a.rowStmts)
+		}
+		var err error
+		if s, _, err = a.conn.Prepare(sql); err != nil {
+			return err
+		}
+		a.rowStmts[sql] = s
+	}
+	if err := bind(s, args); err != nil {
+		return err
+	}
+	return s.Exec()
 }
