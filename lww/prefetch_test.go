@@ -13,23 +13,28 @@ import (
 	"github.com/capture-sync/capture/schema"
 )
 
+// smallBatchPhone makes batches of two records for the test, and returns a
+// phone holding the desktop's seed release, the header of a changeset from
+// that desktop, and a stamp of now.
+func smallBatchPhone(t *testing.T) (phone *device, h changeset.Header, now int64) {
+	old := batchRecords
+	batchRecords = 2
+	t.Cleanup(func() { batchRecords = old })
+	phone, desk := newDevice(t, "phone", schema.Mobile), newDevice(t, "desktop", schema.Desktop)
+	pairAll(t, phone, desk)
+	desk.exec(t, seedRelease)
+	phone.apply(t, desk.export(t, phone, true))
+	return phone, changeset.Header{Origin: desk.e.NodeID(), To: phone.e.NodeID()}, int64(capture.HLCAt(time.Now()))
+}
+
 // TestApplyFailsWhileReadingAhead fails an Apply on a bad record in its
 // first batch, with many batches still unread (the reading goroutine is a
 // batch ahead, waiting): Apply must return the record's error. Then the
 // changeset cut short (a read error in a later batch, after batches were
 // applied) must fail too, leaving nothing applied.
 func TestApplyFailsWhileReadingAhead(t *testing.T) {
-	old := batchRecords
-	batchRecords = 2
-	defer func() { batchRecords = old }()
-
-	phone, desk := newDevice(t, "phone", schema.Mobile), newDevice(t, "desktop", schema.Desktop)
-	pairAll(t, phone, desk)
-	desk.exec(t, seedRelease)
-	phone.apply(t, desk.export(t, phone, true))
-	peer, self := desk.e.NodeID(), phone.e.NodeID()
-	now := int64(capture.HLCAt(time.Now()))
-	h := changeset.Header{Origin: peer, To: self}
+	phone, h, now := smallBatchPhone(t)
+	peer := h.Origin
 	recs := []changeset.Record{fieldRec("discovery_releases", "r1", "notes", "n", now, peer),
 		fieldRec("discovery_releases", nil, "notes", "bad", now, peer)}
 	for i := range 2000 {
@@ -58,17 +63,8 @@ func TestApplyFailsWhileReadingAhead(t *testing.T) {
 // rest of the changeset has not arrived: Apply must return the error at
 // once, not wait for a Read the sender has stalled.
 func TestApplyFailsOnAStalledStream(t *testing.T) {
-	old := batchRecords
-	batchRecords = 2
-	defer func() { batchRecords = old }()
-
-	phone, desk := newDevice(t, "phone", schema.Mobile), newDevice(t, "desktop", schema.Desktop)
-	pairAll(t, phone, desk)
-	desk.exec(t, seedRelease)
-	phone.apply(t, desk.export(t, phone, true))
-	peer, self := desk.e.NodeID(), phone.e.NodeID()
-	now := int64(capture.HLCAt(time.Now()))
-	h := changeset.Header{Origin: peer, To: self}
+	phone, h, now := smallBatchPhone(t)
+	peer := h.Origin
 	cs := craft(t, h, fieldRec("discovery_releases", "r1", "notes", "n", now, peer),
 		fieldRec("discovery_releases", nil, "notes", "bad", now, peer),
 		fieldRec("discovery_releases", "r1", "notes", "m", now+1, peer))
