@@ -165,11 +165,10 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 	defer batches.close()
 	for {
 		f := batches.next()
+		res.Records = f.read
 		if f.err != nil {
-			res.Records = f.read
 			return res, fmt.Errorf("lww: apply changeset from %s: %w", h.Origin, f.err)
 		}
-		res.Records = f.read
 		if err := a.applyBatch(f.b, &res); err != nil {
 			return res, fmt.Errorf("lww: apply changeset from %s: %w", h.Origin, err)
 		}
