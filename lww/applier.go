@@ -131,11 +131,8 @@ func (a *applier) registers(table string, entity any, field string) (exist, reg 
 	}
 	// Two seeks, not IN ('', ?): an IN list builds an ephemeral table on
 	// every run, which cost more than the rest of the lookup.
-	sql, args := a.registersSQL(table, field), []any{entity}
-	if !a.fixedNames(table, field) {
-		args = append(args, table, field)
-	}
-	err = a.query(sql, args, func(s *sqlite3.Stmt) error {
+	sql, bound := a.registersSQL(table, field)
+	err = a.query(sql, append([]any{entity}, bound...), func(s *sqlite3.Stmt) error {
 		node := a.self
 		if s.ColumnType(2) != sqlite3.NULL {
 			node = s.ColumnText(2)
@@ -175,15 +172,11 @@ func (a *applier) take(rec changeset.Record, op capture.Op, value any, tombstone
 		origin = nil
 	}
 	a.wroteRegister(rec.Table, rec.Entity)
-	log, stamp := a.takeSQL(rec.Table, rec.Field)
-	names := []any{}
-	if !a.fixedNames(rec.Table, rec.Field) {
-		names = []any{rec.Table, rec.Field}
-	}
-	if err := a.exec(log, append([]any{rec.Entity, int(op), value, rec.HLC, origin}, names...)...); err != nil {
+	log, stamp, bound := a.takeSQL(rec.Table, rec.Field)
+	if err := a.exec(log, append([]any{rec.Entity, int(op), value, rec.HLC, origin}, bound...)...); err != nil {
 		return err
 	}
-	return a.exec(stamp, append([]any{rec.Entity, rec.HLC, origin, tombstone}, names...)...)
+	return a.exec(stamp, append([]any{rec.Entity, rec.HLC, origin, tombstone}, bound...)...)
 }
 
 // apply merges one record.

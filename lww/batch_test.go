@@ -40,10 +40,15 @@ func TestBatchSortKeepsTableOrderAndRowsFirst(t *testing.T) {
 // TestApplyInBatches applies one changeset in batches of three records and
 // checks that the result, and the order of the decisions, are those of the
 // changeset.
-func TestApplyInBatches(t *testing.T) {
+// smallBatches makes Apply's batches hold n records until the test ends.
+func smallBatches(t testing.TB, n int) {
 	old := batchRecords
-	batchRecords = 3
-	defer func() { batchRecords = old }()
+	batchRecords = n
+	t.Cleanup(func() { batchRecords = old })
+}
+
+func TestApplyInBatches(t *testing.T) {
+	smallBatches(t, 3)
 
 	a, b := newDevice(t, "a", schema.Desktop), newDevice(t, "b", schema.Desktop)
 	pairAll(t, a, b)
@@ -87,9 +92,7 @@ func TestApplyInBatches(t *testing.T) {
 // row's register (and be written), not be taken for a field of a row that
 // is not here (and parked).
 func TestFreshTableReadsOutOfOrderEntities(t *testing.T) {
-	old := batchRecords
-	batchRecords = 1
-	defer func() { batchRecords = old }()
+	smallBatches(t, 1)
 
 	a, b := newDevice(t, "a", schema.Desktop), newDevice(t, "b", schema.Desktop)
 	pairAll(t, a, b)

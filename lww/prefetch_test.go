@@ -17,9 +17,7 @@ import (
 // phone holding the desktop's seed release, the header of a changeset from
 // that desktop, and a stamp of now.
 func smallBatchPhone(t *testing.T) (phone *device, h changeset.Header, now int64) {
-	old := batchRecords
-	batchRecords = 2
-	t.Cleanup(func() { batchRecords = old })
+	smallBatches(t, 2)
 	phone, desk := newDevice(t, "phone", schema.Mobile), newDevice(t, "desktop", schema.Desktop)
 	pairAll(t, phone, desk)
 	desk.exec(t, seedRelease)

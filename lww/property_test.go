@@ -48,9 +48,7 @@ func TestConvergenceProperty(t *testing.T) {
 			// a generator of their own, so that the seeds' cases stay what
 			// they were).
 			if br := rand.New(rand.NewPCG(seed, 1)); br.IntN(2) == 0 {
-				old := batchRecords
-				batchRecords = 1 + br.IntN(8)
-				defer func() { batchRecords = old }()
+				smallBatches(t, 1+br.IntN(8))
 			}
 			n := 3 + w.rng.IntN(3)
 			w.devs = append(w.devs, newDevice(t, "desktop", schema.Desktop))

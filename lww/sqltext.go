@@ -43,46 +43,59 @@ func (a *applier) fixedNames(table, field string) bool {
 
 // names returns the key under which a statement of kind for table and
 // field is cached, and the table and field as they go into its text: SQL
-// literals when fixedNames allows, else the parameters ?n and ?n+1 (and a
+// literals when fixed (fixedNames), else the parameters ?n and ?n+1 (and a
 // key shared by all such names).
-func (a *applier) names(kind, table, field string, n int) (k sqlKey, t, f string) {
-	if a.fixedNames(table, field) {
+func names(kind, table, field string, n int, fixed bool) (k sqlKey, t, f string) {
+	if fixed {
 		return sqlKey{kind, table, field}, triggers.Literal(table), triggers.Literal(field)
 	}
 	return sqlKey{kind + " (bound names)", "", ""}, "?" + strconv.Itoa(n), "?" + strconv.Itoa(n+1)
 }
 
+// boundNames returns the arguments that follow the others in the
+// statements of registersSQL and takeSQL: none when the names are written
+// into them, else table and field.
+func boundNames(table, field string, fixed bool) []any {
+	if fixed {
+		return nil
+	}
+	return []any{table, field}
+}
+
 // registersSQL reads an entity's existence register and, if field is not
 // "", the field's: rows of (0 for existence or 1, hlc, origin, tombstone).
-// Its arguments are the entity, then table and field unless fixedNames.
-func (a *applier) registersSQL(table, field string) string {
-	k, t, f := a.names("registers", table, field, 2)
-	return a.sqlText(k, func() string {
+// Its arguments are the entity, then those bound returns.
+func (a *applier) registersSQL(table, field string) (sql string, bound []any) {
+	fixed := a.fixedNames(table, field)
+	k, t, f := names("registers", table, field, 2, fixed)
+	sql = a.sqlText(k, func() string {
 		q := `SELECT 0, hlc, origin, tombstone FROM field_timestamps WHERE entity_type = ` + t + ` AND entity_id = ?1 AND field_name = ''`
-		if field != "" || k.table == "" {
+		if field != "" || !fixed {
 			q += ` UNION ALL SELECT 1, hlc, origin, tombstone FROM field_timestamps WHERE entity_type = ` + t +
 				` AND entity_id = ?1 AND field_name = ` + f + ` AND ` + f + ` <> ''`
 		}
 		return q
 	})
+	return sql, boundNames(table, field, fixed)
 }
 
 // takeSQL appends a change to the log (arguments: entity, op, new value,
 // hlc, origin) and stamps its register (entity, hlc, origin, tombstone),
-// each followed by table and field unless fixedNames.
-func (a *applier) takeSQL(table, field string) (log, stamp string) {
-	k, t, f := a.names("log", table, field, 6)
+// each followed by those bound returns.
+func (a *applier) takeSQL(table, field string) (log, stamp string, bound []any) {
+	fixed := a.fixedNames(table, field)
+	k, t, f := names("log", table, field, 6, fixed)
 	log = a.sqlText(k, func() string {
 		return `INSERT INTO local_changes (entity_type, entity_id, field_name, op, new_value, hlc, origin)
 		VALUES (` + t + `, ?1, ` + f + `, ?2, ?3, ?4, ?5)`
 	})
-	k, t, f = a.names("stamp", table, field, 5)
+	k, t, f = names("stamp", table, field, 5, fixed)
 	stamp = a.sqlText(k, func() string {
 		return `INSERT INTO field_timestamps (entity_type, entity_id, field_name, hlc, origin, seq, tombstone)
 		VALUES (` + t + `, ?1, ` + f + `, ?2, ?3, last_insert_rowid(), ?4)
 		ON CONFLICT DO UPDATE SET hlc = excluded.hlc, origin = excluded.origin, seq = excluded.seq, tombstone = excluded.tombstone`
 	})
-	return log, stamp
+	return log, stamp, boundNames(table, field, fixed)
 }
 
 // selectRowSQL reads a row's key and tracked columns by its key.
