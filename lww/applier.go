@@ -38,6 +38,7 @@ type applier struct {
 	fresh      map[string]*freshTable // tables without registers (fresh.go)
 	// parents remembers parent keys seen present (parents.go).
 	parents       map[parentRef]map[any]bool
+	nodes         map[string]string // node ids read, one string each (node)
 	parentCount   int
 	parentsUnsafe bool
 	// insertFirst allows upsert to try a plain insert first: only while
@@ -115,8 +116,13 @@ func (a *applier) query(sql string, args []any, scan func(*sqlite3.Stmt) error) 
 	if err := bind(s, args); err != nil {
 		return err
 	}
+	return a.scan(s, scan)
+}
+
+// scan calls fn on each row of s, bound and ready to run.
+func (a *applier) scan(s *sqlite3.Stmt, fn func(*sqlite3.Stmt) error) error {
 	for s.Step() {
-		if err := scan(s); err != nil {
+		if err := fn(s); err != nil {
 			return err
 		}
 	}
@@ -131,11 +137,18 @@ func (a *applier) registers(table string, entity any, field string) (exist, reg 
 	}
 	// Two seeks, not IN ('', ?): an IN list builds an ephemeral table on
 	// every run, which cost more than the rest of the lookup.
-	sql, bound := a.registersSQL(table, field)
-	err = a.query(sql, append([]any{entity}, bound...), func(s *sqlite3.Stmt) error {
+	sql, names := a.registersSQL(table, field)
+	s, err := a.stmt(sql)
+	if err != nil {
+		return exist, reg, err
+	}
+	if err := firstErr(capture.BindValue(s, 1, entity), names.bind(s, 2)); err != nil {
+		return exist, reg, err
+	}
+	err = a.scan(s, func(s *sqlite3.Stmt) error {
 		node := a.self
 		if s.ColumnType(2) != sqlite3.NULL {
-			node = s.ColumnText(2)
+			node = a.node(s.ColumnRawText(2))
 		}
 		r := Reg{Set: true, Stamp: capture.Stamp{HLC: capture.HLC(s.ColumnInt64(1)), Node: node}, Dead: s.ColumnBool(3)}
 		if s.ColumnInt64(0) == 0 {
@@ -147,6 +160,27 @@ func (a *applier) registers(table string, entity any, field string) (exist, reg 
 	})
 	return exist, reg, err
 }
+
+// node returns the node id in b as a string, the same string each time
+// for the first maxNodes ids seen: a register's origin is one of a few
+// devices, and is read for nearly every record.
+func (a *applier) node(b []byte) string {
+	if n, ok := a.nodes[string(b)]; ok {
+		return n
+	}
+	n := string(b)
+	if len(a.nodes) < maxNodes {
+		if a.nodes == nil {
+			a.nodes = map[string]string{}
+		}
+		a.nodes[n] = n
+	}
+	return n
+}
+
+// maxNodes bounds applier.nodes: a changeset names at most a few origins,
+// but a hostile one may name many.
+const maxNodes = 64
 
 // allRegisters reads every register of an entity, by field ("" for
 // existence).
@@ -167,16 +201,38 @@ func (a *applier) allRegisters(table string, entity any) (map[string]Reg, error)
 // take stamps a register with the write it took and logs the change, so it
 // is relayed onward.
 func (a *applier) take(rec changeset.Record, op capture.Op, value any, tombstone bool) error {
-	var origin any = rec.Origin
-	if rec.Origin == a.self {
-		origin = nil
-	}
 	a.wroteRegister(rec.Table, rec.Entity)
-	log, stamp, bound := a.takeSQL(rec.Table, rec.Field)
-	if err := a.exec(log, append([]any{rec.Entity, int(op), value, rec.HLC, origin}, bound...)...); err != nil {
+	log, stamp, names := a.takeSQL(rec.Table, rec.Field)
+	s, err := a.stmt(log)
+	if err != nil {
 		return err
 	}
-	return a.exec(stamp, append([]any{rec.Entity, rec.HLC, origin, tombstone}, bound...)...)
+	err = firstErr(capture.BindValue(s, 1, rec.Entity), s.BindInt64(2, int64(op)), capture.BindValue(s, 3, value),
+		s.BindInt64(4, rec.HLC), a.bindOrigin(s, 5, rec.Origin), names.bind(s, 6))
+	if err != nil {
+		return err
+	}
+	if err := s.Exec(); err != nil {
+		return err
+	}
+	if s, err = a.stmt(stamp); err != nil {
+		return err
+	}
+	err = firstErr(capture.BindValue(s, 1, rec.Entity), s.BindInt64(2, rec.HLC), a.bindOrigin(s, 3, rec.Origin),
+		s.BindBool(4, tombstone), names.bind(s, 5))
+	if err != nil {
+		return err
+	}
+	return s.Exec()
+}
+
+// bindOrigin binds a record's origin as argument i of s: NULL when it is
+// this device, as the log and the registers store it.
+func (a *applier) bindOrigin(s *sqlite3.Stmt, i int, origin string) error {
+	if origin == a.self {
+		return s.BindNull(i)
+	}
+	return s.BindText(i, origin)
 }
 
 // apply merges one record.
@@ -202,7 +258,7 @@ func (a *applier) applyField(rec changeset.Record, t schema.TableInfo, known boo
 	placed := known && t.HasColumn(rec.Field)
 	take, act := DecideField(exist, reg, d.Stamp, rec.HasValue, placed)
 	if !take {
-		d.Outcome, d.Why = "lost", "the field holds a newer or the same write ("+reg.Stamp.String()+")"
+		d.Outcome, d.Why = "lost", a.why("the field holds a newer or the same write", reg.Stamp)
 		return nil
 	}
 	if err := a.take(rec, capture.OpUpdate, rec.Value, false); err != nil {
@@ -242,10 +298,19 @@ func (a *applier) applyField(rec changeset.Record, t schema.TableInfo, known boo
 		return a.park(rec.Table, rec.Entity, rec.Field, rec.Value, d.Stamp)
 	case Drop:
 		if rec.HasValue {
-			d.Why = "register taken; the row's newer insert or delete (" + exist.Stamp.String() + ") keeps its value"
+			d.Why = a.why("register taken; the row's newer insert or delete keeps its value", exist.Stamp)
 		}
 	}
 	return nil
+}
+
+// why is a Decision's Why: what the record met, and its stamp. It is
+// formatted only for Options.Explain, the one way a caller sees it.
+func (a *applier) why(what string, st capture.Stamp) string {
+	if !a.opts.Explain {
+		return ""
+	}
+	return what + " (" + st.String() + ")"
 }
 
 func parkReason(exist Reg, known, placed bool) string {
@@ -270,7 +335,7 @@ func (a *applier) applyRow(rec changeset.Record, t schema.TableInfo, known bool,
 	exist := regs[""]
 	take, act := DecideRow(exist, d.Stamp, rec.Alive)
 	if !take {
-		d.Outcome, d.Why = "lost", "the row holds a newer or the same insert/delete ("+exist.Stamp.String()+")"
+		d.Outcome, d.Why = "lost", a.why("the row holds a newer or the same insert/delete", exist.Stamp)
 		return nil
 	}
 	op := capture.OpInsert

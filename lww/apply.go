@@ -263,6 +263,16 @@ func (a *applier) exec(sql string, args ...any) error {
 	return s.Exec()
 }
 
+// firstErr returns the first error that is not nil.
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func bind(s *sqlite3.Stmt, args []any) error {
 	for i, v := range args {
 		if err := capture.BindValue(s, i+1, v); err != nil {

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ncruces/go-sqlite3"
+
 	"github.com/capture-sync/capture/schema"
 	"github.com/capture-sync/capture/triggers"
 )
@@ -52,20 +54,29 @@ func names(kind, table, field string, n int, fixed bool) (k sqlKey, t, f string)
 	return sqlKey{kind + " (bound names)", "", ""}, "?" + strconv.Itoa(n), "?" + strconv.Itoa(n+1)
 }
 
-// boundNames returns the arguments that follow the others in the
-// statements of registersSQL and takeSQL: none when the names are written
-// into them, else table and field.
-func boundNames(table, field string, fixed bool) []any {
-	if fixed {
+// nameArgs are the table and field that the statements of registersSQL
+// and takeSQL take as their last two arguments when the names are not
+// written into them (fixedNames).
+type nameArgs struct {
+	table, field string
+	bound        bool
+}
+
+// bind binds the names, if bound, as arguments i and i+1.
+func (n nameArgs) bind(s *sqlite3.Stmt, i int) error {
+	if !n.bound {
 		return nil
 	}
-	return []any{table, field}
+	if err := s.BindText(i, n.table); err != nil {
+		return err
+	}
+	return s.BindText(i+1, n.field)
 }
 
 // registersSQL reads an entity's existence register and, if field is not
 // "", the field's: rows of (0 for existence or 1, hlc, origin, tombstone).
-// Its arguments are the entity, then those bound returns.
-func (a *applier) registersSQL(table, field string) (sql string, bound []any) {
+// Its arguments are the entity, then the names it returns.
+func (a *applier) registersSQL(table, field string) (sql string, args nameArgs) {
 	fixed := a.fixedNames(table, field)
 	k, t, f := names("registers", table, field, 2, fixed)
 	sql = a.sqlText(k, func() string {
@@ -76,13 +87,13 @@ func (a *applier) registersSQL(table, field string) (sql string, bound []any) {
 		}
 		return q
 	})
-	return sql, boundNames(table, field, fixed)
+	return sql, nameArgs{table, field, !fixed}
 }
 
 // takeSQL appends a change to the log (arguments: entity, op, new value,
 // hlc, origin) and stamps its register (entity, hlc, origin, tombstone),
-// each followed by those bound returns.
-func (a *applier) takeSQL(table, field string) (log, stamp string, bound []any) {
+// each followed by the names it returns.
+func (a *applier) takeSQL(table, field string) (log, stamp string, args nameArgs) {
 	fixed := a.fixedNames(table, field)
 	k, t, f := names("log", table, field, 6, fixed)
 	log = a.sqlText(k, func() string {
@@ -95,7 +106,7 @@ func (a *applier) takeSQL(table, field string) (log, stamp string, bound []any) 
 		VALUES (` + t + `, ?1, ` + f + `, ?2, ?3, last_insert_rowid(), ?4)
 		ON CONFLICT DO UPDATE SET hlc = excluded.hlc, origin = excluded.origin, seq = excluded.seq, tombstone = excluded.tombstone`
 	})
-	return log, stamp, boundNames(table, field, fixed)
+	return log, stamp, nameArgs{table, field, !fixed}
 }
 
 // selectRowSQL reads a row's key and tracked columns by its key.
