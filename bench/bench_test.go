@@ -65,10 +65,10 @@ func TestCasesRun(t *testing.T) {
 	}
 }
 
-// TestMergeCounts: the merge cases apply one change per edit, three in four
+// TestMergeCounts: the merge cases (and the bound of merge) apply one change per edit, three in four
 // of which win (one in four lost to the later edit on B).
 func TestMergeCounts(t *testing.T) {
-	for _, c := range []func(context.Context, *Config) ([]Result, error){caseMerge, caseMergeApp} {
+	for _, c := range []func(context.Context, *Config) ([]Result, error){caseMerge, caseMergeApp, caseFloorMerge} {
 		rs, err := c(context.Background(), &Config{N: 400, Runs: 1, Dir: t.TempDir()})
 		if err != nil {
 			t.Fatal(err)

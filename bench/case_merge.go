@@ -93,7 +93,7 @@ func (s mergeShape) plainEdits(ctx context.Context, cfg *Config, name, template 
 
 // caseMerge: the peer shape.
 func caseMerge(ctx context.Context, cfg *Config) ([]Result, error) {
-	return one(mergeAt(ctx, cfg, "merge", peerShape(cfg.N)))
+	return one(mergeAt(ctx, cfg, "merge", peerShape(cfg.N), applyChangeset))
 }
 
 // caseMergeInOrder: run.sh's merge, for a like-for-like comparison with
@@ -102,18 +102,45 @@ func caseMergeInOrder(ctx context.Context, cfg *Config) ([]Result, error) {
 	rows := peerRows(cfg.N)
 	s := mergeShape{target: peerTarget, aEdits: peerEditsRunSh(cfg.N),
 		fill: func(d *db) error { _, err := insertPeer(d.conn, rows); return err }}
-	return one(mergeAt(ctx, cfg, "merge-inorder", s))
+	return one(mergeAt(ctx, cfg, "merge-inorder", s, applyChangeset))
 }
 
 // caseMergeApp: the app's discovery_releases.
 func caseMergeApp(ctx context.Context, cfg *Config) ([]Result, error) {
-	return one(mergeAt(ctx, cfg, "merge-app", appShape(cfg.N)))
+	return one(mergeAt(ctx, cfg, "merge-app", appShape(cfg.N), applyChangeset))
+}
+
+// merger is what a merge case times: it merges A's delta cs (from node
+// aNode) into d, device B's database, and returns how many records won and
+// lost.
+type merger struct {
+	what string // for the note
+	run  func(ctx context.Context, d *db, s mergeShape, cs []byte, aNode string) (won, lost int, err error)
+}
+
+// applyChangeset is the engine's merger.
+var applyChangeset = merger{"lww.Apply", applyDelta}
+
+// applyDelta runs lww.Apply and checks its result against what the
+// shape's edits make: n records from aNode, the edits B made later losing,
+// nothing parked.
+func applyDelta(ctx context.Context, d *db, s mergeShape, cs []byte, aNode string) (int, int, error) {
+	n, wantLost := len(s.aEdits), len(s.bEdits)
+	res, err := lww.Apply(ctx, d.engine, bytes.NewReader(cs), lww.Options{})
+	if err != nil {
+		return 0, 0, err
+	}
+	if res.Origin != aNode || res.Records != n || res.Won != n-wantLost || res.Lost != wantLost || res.Parked != 0 {
+		return 0, 0, fmt.Errorf("check: %d records from %s: %d won, %d lost, %d parked; want %d from %s: %d won, %d lost",
+			res.Records, res.Origin, res.Won, res.Lost, res.Parked, n, aNode, n-wantLost, wantLost)
+	}
+	return res.Won, res.Lost, nil
 }
 
 // mergeAt builds, once, device B's database and A's delta for it, then
-// times each run's lww.Apply of the delta on a fresh copy of B against the
+// times each run's merge of the delta on a fresh copy of B against the
 // same edits as plain UPDATEs on a copy of a plain database.
-func mergeAt(ctx context.Context, cfg *Config, name string, s mergeShape) (Result, error) {
+func mergeAt(ctx context.Context, cfg *Config, name string, s mergeShape, merge merger) (Result, error) {
 	n := len(s.aEdits)
 	plainT, bT := cfg.path(name+"-plain-template.db"), cfg.path(name+"-b-template.db")
 	defer removeDB(plainT)
@@ -154,15 +181,11 @@ func mergeAt(ctx context.Context, cfg *Config, name string, s mergeShape) (Resul
 		runtime.GC()
 		stop := startProfile(fmt.Sprintf("%s-apply-%d", name, run))
 		start := time.Now()
-		res, err := lww.Apply(ctx, d.engine, bytes.NewReader(cs), lww.Options{})
+		w, l, err := merge.run(ctx, d, s, cs, aNode)
 		dt := time.Since(start)
 		stop()
 		if err != nil {
 			return 0, err
-		}
-		if res.Origin != aNode || res.Records != n || res.Won != wantWon || res.Lost != wantLost || res.Parked != 0 {
-			return 0, fmt.Errorf("check: %d records from %s: %d won, %d lost, %d parked; want %d from %s: %d won, %d lost",
-				res.Records, res.Origin, res.Won, res.Lost, res.Parked, n, aNode, wantWon, wantLost)
 		}
 		if err := checkEdits(d.conn, s.target, s.aEdits, s.bEdits); err != nil {
 			return 0, fmt.Errorf("check: %w", err)
@@ -170,7 +193,7 @@ func mergeAt(ctx context.Context, cfg *Config, name string, s mergeShape) (Resul
 		if err := expectCount(d, "changes logged from A", int64(wantWon), `SELECT count(*) FROM local_changes WHERE origin = ? AND op = 2`, aNode); err != nil {
 			return 0, fmt.Errorf("check: %w", err)
 		}
-		won, lost = res.Won, res.Lost
+		won, lost = w, l
 		applyMS = append(applyMS, ms(dt))
 		return dt, nil
 	}
@@ -180,7 +203,7 @@ func mergeAt(ctx context.Context, cfg *Config, name string, s mergeShape) (Resul
 	}
 	r.Extra = map[string]any{"won": won, "lost": lost, "changeset_bytes": len(cs),
 		"plain": fmt.Sprintf("the same %d single-field UPDATEs (same rows, order, columns) on a %s without triggers", n, tableDesc(s.app))}
-	r.Note = fmt.Sprintf("lww.Apply: %d won, %d lost; plain = same edits as UPDATEs", won, lost)
+	r.Note = fmt.Sprintf("%s: %d won, %d lost; plain = same edits as UPDATEs", merge.what, won, lost)
 	if len(seqMS) == len(applyMS) && len(seqMS) > 0 {
 		vsSeq := make([]float64, len(seqMS))
 		for i := range seqMS {

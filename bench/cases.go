@@ -30,6 +30,8 @@ var allCases = []benchCase{
 	{"merge", caseMerge, "lww.Apply of N single-field changes (3 in 4 win) on t, against the same edits as plain UPDATEs"},
 	{"merge-inorder", caseMergeInOrder, "the merge case as run.sh merges: column a of every row of t, in id order, all winning"},
 	{"merge-app", caseMergeApp, "the merge case on discovery_releases (notes, label, title), desktop databases"},
+	{"floor-update", caseFloorUpdate, "bound of update: the update case with a trigger that only logs and stamps (no clock)"},
+	{"floor-merge", caseFloorMerge, "bound of merge: the merge case's reads and writes made directly, no changeset read, nothing decided"},
 	{"export", caseExport, "Engine.Export of a delta of N single-field changes of t to a file, against the same edits as plain UPDATEs"},
 	{"memory", caseMemory, "peak RSS exporting, then (another process) applying, N changes of t (1,000,000; -quick 100,000)"},
 	{"first-sync", caseFirstSync, "snapshot Export + lww.Apply on an empty phone: N releases, 2 tracks and a tag each"},
