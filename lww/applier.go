@@ -34,8 +34,9 @@ type applier struct {
 	parkedAny bool
 	// parkedHere is set once this Apply has parked a value.
 	parkedHere bool
-	texts      map[sqlKey]string      // generated statements (sqltext.go)
-	fresh      map[string]*freshTable // tables without registers (fresh.go)
+	texts      map[sqlKey]string        // generated statements (sqltext.go)
+	byKey      map[sqlKey]*sqlite3.Stmt // the per-record ones, prepared
+	fresh      map[string]*freshTable   // tables without registers (fresh.go)
 	// parents remembers parent keys seen present (parents.go).
 	parents       map[parentRef]map[any]bool
 	nodes         map[string]string // node ids read, one string each (node)
@@ -137,8 +138,7 @@ func (a *applier) registers(table string, entity any, field string) (exist, reg 
 	}
 	// Two seeks, not IN ('', ?): an IN list builds an ephemeral table on
 	// every run, which cost more than the rest of the lookup.
-	sql, names := a.registersSQL(table, field)
-	s, err := a.stmt(sql)
+	s, names, err := a.registersStmt(table, field)
 	if err != nil {
 		return exist, reg, err
 	}
@@ -202,8 +202,7 @@ func (a *applier) allRegisters(table string, entity any) (map[string]Reg, error)
 // is relayed onward.
 func (a *applier) take(rec changeset.Record, op capture.Op, value any, tombstone bool) error {
 	a.wroteRegister(rec.Table, rec.Entity)
-	log, stamp, names := a.takeSQL(rec.Table, rec.Field)
-	s, err := a.stmt(log)
+	s, names, err := a.logStmt(rec.Table, rec.Field)
 	if err != nil {
 		return err
 	}
@@ -215,7 +214,7 @@ func (a *applier) take(rec changeset.Record, op capture.Op, value any, tombstone
 	if err := s.Exec(); err != nil {
 		return err
 	}
-	if s, err = a.stmt(stamp); err != nil {
+	if s, names, err = a.stampStmt(rec.Table, rec.Field); err != nil {
 		return err
 	}
 	err = firstErr(capture.BindValue(s, 1, rec.Entity), s.BindInt64(2, rec.HLC), a.bindOrigin(s, 3, rec.Origin),

@@ -67,7 +67,19 @@ func (a *applier) writeField(t schema.TableInfo, entity any, field string, value
 	if err != nil {
 		return false, err
 	}
-	if err := a.exec(a.updateFieldSQL(t, field), append([]any{value}, key...)...); err != nil {
+	s, err := a.updateFieldStmt(t, field)
+	if err != nil {
+		return false, err
+	}
+	if err := capture.BindValue(s, 1, value); err != nil {
+		return false, err
+	}
+	for i, v := range key {
+		if err := capture.BindValue(s, i+2, v); err != nil {
+			return false, err
+		}
+	}
+	if err := s.Exec(); err != nil {
 		if _, err := constraintFailed(err); err != nil {
 			return false, err
 		}

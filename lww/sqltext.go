@@ -11,9 +11,11 @@ import (
 )
 
 // sqlKey names one generated statement: its kind, the table, and what else
-// shapes it (a column, or which columns an upsert writes).
+// shapes it (a column, or which columns an upsert writes); bound marks the
+// statement of a kind that takes table and field as arguments (fixedNames).
 type sqlKey struct {
 	kind, table, extra string
+	bound              bool
 }
 
 // sqlText returns the statement text cached under k, generating it with
@@ -31,7 +33,26 @@ func (a *applier) sqlText(k sqlKey, build func() string) string {
 	return s
 }
 
-// fixedNames reports whether the statements of registersSQL and takeSQL
+// prepared returns the statement cached under k, prepared from build's
+// text the first time, reset and ready to bind: the per-record paths look
+// their statements up by key, not by text.
+func (a *applier) prepared(k sqlKey, build func() string) (*sqlite3.Stmt, error) {
+	if s, ok := a.byKey[k]; ok {
+		return s, s.Reset()
+	}
+	s, err := a.stmt(a.sqlText(k, build))
+	if err != nil {
+		return nil, err
+	}
+	if a.byKey == nil {
+		a.byKey = map[sqlKey]*sqlite3.Stmt{}
+	}
+	a.byKey[k] = s
+	return s, nil
+}
+
+// fixedNames reports whether the statements of registersStmt, logStmt and
+// stampStmt
 // carry table and field written into them, as literals: text bound per
 // record is copied into SQLite each time, and a table and field are the
 // same for many records. Only the tables and columns this device syncs are
@@ -43,19 +64,27 @@ func (a *applier) fixedNames(table, field string) bool {
 	return ok && (field == "" || t.HasColumn(field))
 }
 
-// names returns the key under which a statement of kind for table and
-// field is cached, and the table and field as they go into its text: SQL
-// literals when fixed (fixedNames), else the parameters ?n and ?n+1 (and a
-// key shared by all such names).
-func names(kind, table, field string, n int, fixed bool) (k sqlKey, t, f string) {
+// nameKey returns the key under which a statement of kind for table and
+// field is cached: one per table and field when fixed (fixedNames), else
+// one for all such names.
+func nameKey(kind, table, field string, fixed bool) sqlKey {
 	if fixed {
-		return sqlKey{kind, table, field}, triggers.Literal(table), triggers.Literal(field)
+		return sqlKey{kind: kind, table: table, extra: field}
 	}
-	return sqlKey{kind + " (bound names)", "", ""}, "?" + strconv.Itoa(n), "?" + strconv.Itoa(n+1)
+	return sqlKey{kind: kind, bound: true}
 }
 
-// nameArgs are the table and field that the statements of registersSQL
-// and takeSQL take as their last two arguments when the names are not
+// nameText returns table and field as they go into a statement's text:
+// SQL literals when fixed, else the parameters ?n and ?n+1.
+func nameText(table, field string, n int, fixed bool) (t, f string) {
+	if fixed {
+		return triggers.Literal(table), triggers.Literal(field)
+	}
+	return "?" + strconv.Itoa(n), "?" + strconv.Itoa(n+1)
+}
+
+// nameArgs are the table and field that the statements of registersStmt,
+// logStmt and stampStmt take as their last two arguments when the names are not
 // written into them (fixedNames).
 type nameArgs struct {
 	table, field string
@@ -73,13 +102,13 @@ func (n nameArgs) bind(s *sqlite3.Stmt, i int) error {
 	return s.BindText(i+1, n.field)
 }
 
-// registersSQL reads an entity's existence register and, if field is not
+// registersStmt reads an entity's existence register and, if field is not
 // "", the field's: rows of (0 for existence or 1, hlc, origin, tombstone).
 // Its arguments are the entity, then the names it returns.
-func (a *applier) registersSQL(table, field string) (sql string, args nameArgs) {
+func (a *applier) registersStmt(table, field string) (*sqlite3.Stmt, nameArgs, error) {
 	fixed := a.fixedNames(table, field)
-	k, t, f := names("registers", table, field, 2, fixed)
-	sql = a.sqlText(k, func() string {
+	s, err := a.prepared(nameKey("registers", table, field, fixed), func() string {
+		t, f := nameText(table, field, 2, fixed)
 		q := `SELECT 0, hlc, origin, tombstone FROM field_timestamps WHERE entity_type = ` + t + ` AND entity_id = ?1 AND field_name = ''`
 		if field != "" || !fixed {
 			q += ` UNION ALL SELECT 1, hlc, origin, tombstone FROM field_timestamps WHERE entity_type = ` + t +
@@ -87,52 +116,59 @@ func (a *applier) registersSQL(table, field string) (sql string, args nameArgs) 
 		}
 		return q
 	})
-	return sql, nameArgs{table, field, !fixed}
+	return s, nameArgs{table, field, !fixed}, err
 }
 
-// takeSQL appends a change to the log (arguments: entity, op, new value,
-// hlc, origin) and stamps its register (entity, hlc, origin, tombstone),
-// each followed by the names it returns.
-func (a *applier) takeSQL(table, field string) (log, stamp string, args nameArgs) {
+// logStmt appends a change to the log. Its arguments are the entity, op,
+// new value, hlc and origin, then the names it returns.
+func (a *applier) logStmt(table, field string) (*sqlite3.Stmt, nameArgs, error) {
 	fixed := a.fixedNames(table, field)
-	k, t, f := names("log", table, field, 6, fixed)
-	log = a.sqlText(k, func() string {
+	s, err := a.prepared(nameKey("log", table, field, fixed), func() string {
+		t, f := nameText(table, field, 6, fixed)
 		return `INSERT INTO local_changes (entity_type, entity_id, field_name, op, new_value, hlc, origin)
 		VALUES (` + t + `, ?1, ` + f + `, ?2, ?3, ?4, ?5)`
 	})
-	k, t, f = names("stamp", table, field, 5, fixed)
-	stamp = a.sqlText(k, func() string {
+	return s, nameArgs{table, field, !fixed}, err
+}
+
+// stampStmt stamps a register with the change just logged. Its arguments
+// are the entity, hlc, origin and tombstone, then the names it returns.
+func (a *applier) stampStmt(table, field string) (*sqlite3.Stmt, nameArgs, error) {
+	fixed := a.fixedNames(table, field)
+	s, err := a.prepared(nameKey("stamp", table, field, fixed), func() string {
+		t, f := nameText(table, field, 5, fixed)
 		return `INSERT INTO field_timestamps (entity_type, entity_id, field_name, hlc, origin, seq, tombstone)
 		VALUES (` + t + `, ?1, ` + f + `, ?2, ?3, last_insert_rowid(), ?4)
 		ON CONFLICT DO UPDATE SET hlc = excluded.hlc, origin = excluded.origin, seq = excluded.seq, tombstone = excluded.tombstone`
 	})
-	return log, stamp, nameArgs{table, field, !fixed}
+	return s, nameArgs{table, field, !fixed}, err
 }
 
 // selectRowSQL reads a row's key and tracked columns by its key.
 func (a *applier) selectRowSQL(t schema.TableInfo) string {
-	return a.sqlText(sqlKey{"select", t.Name, ""}, func() string {
+	return a.sqlText(sqlKey{kind: "select", table: t.Name, }, func() string {
 		return `SELECT ` + strings.Join(quoteAll(columns(t)), ", ") + ` FROM ` + triggers.Quote(t.Name) + ` WHERE ` + keyWhere(t)
 	})
 }
 
-// updateFieldSQL writes one column of a row, by its key.
-func (a *applier) updateFieldSQL(t schema.TableInfo, field string) string {
-	return a.sqlText(sqlKey{"update", t.Name, field}, func() string {
+// updateFieldStmt writes one column of a row, by its key: the arguments
+// are the value, then the key's values.
+func (a *applier) updateFieldStmt(t schema.TableInfo, field string) (*sqlite3.Stmt, error) {
+	return a.prepared(sqlKey{kind: "update", table: t.Name, extra: field}, func() string {
 		return `UPDATE ` + triggers.Quote(t.Name) + ` SET ` + triggers.Quote(field) + ` = ? WHERE ` + keyWhere(t)
 	})
 }
 
 // deleteRowSQL deletes a row by its key.
 func (a *applier) deleteRowSQL(t schema.TableInfo) string {
-	return a.sqlText(sqlKey{"delete", t.Name, ""}, func() string {
+	return a.sqlText(sqlKey{kind: "delete", table: t.Name, }, func() string {
 		return `DELETE FROM ` + triggers.Quote(t.Name) + ` WHERE ` + keyWhere(t)
 	})
 }
 
 // parentSQL looks a foreign key's parent row up.
 func (a *applier) parentSQL(fk foreignKey) string {
-	return a.sqlText(sqlKey{"parent", fk.parent, fk.to}, func() string {
+	return a.sqlText(sqlKey{kind: "parent", table: fk.parent, extra: fk.to}, func() string {
 		return `SELECT 1 FROM ` + triggers.Quote(fk.parent) + ` WHERE ` + triggers.Quote(fk.to) + ` = ? LIMIT 1`
 	})
 }
@@ -140,7 +176,7 @@ func (a *applier) parentSQL(fk foreignKey) string {
 // insertSQL inserts a row unless its key is taken; names and mask are as
 // for upsertSQL.
 func (a *applier) insertSQL(t schema.TableInfo, names []string, mask string) string {
-	return a.sqlText(sqlKey{"insert", t.Name, mask}, func() string {
+	return a.sqlText(sqlKey{kind: "insert", table: t.Name, extra: mask}, func() string {
 		keys := strings.Join(quoteAll(names[:len(t.Key)]), ", ")
 		marks := strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", ")
 		return `INSERT INTO ` + triggers.Quote(t.Name) + ` (` + strings.Join(quoteAll(names), ", ") + `) VALUES (` + marks + `) ON CONFLICT (` + keys + `) DO NOTHING`
@@ -151,7 +187,7 @@ func (a *applier) insertSQL(t schema.TableInfo, names []string, mask string) str
 // key columns then the tracked columns written, in t's order; mask says
 // which of t.Columns those are ('1' for written).
 func (a *applier) upsertSQL(t schema.TableInfo, names []string, mask string) string {
-	return a.sqlText(sqlKey{"upsert", t.Name, mask}, func() string {
+	return a.sqlText(sqlKey{kind: "upsert", table: t.Name, extra: mask}, func() string {
 		keys := strings.Join(quoteAll(names[:len(t.Key)]), ", ")
 		var sets []string
 		for _, n := range names[len(t.Key):] {
