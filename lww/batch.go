@@ -17,11 +17,25 @@ import (
 // independent), and a batch bounds the memory it takes.
 //
 // batchRecords and batchBytes bound a batch: whichever is reached first ends
-// it. (Variables so that tests can make batches small.)
+// it. The first batch holds at most firstBatchRecords, and each next one
+// up to four times as many as the one before, up to batchRecords: the
+// apply waits for the first batch to be read and sorted, and no longer
+// than it takes for a small one. (Variables so that tests can make batches
+// small.)
 var (
-	batchRecords = 1 << 15
-	batchBytes   = 8 << 20
+	batchRecords      = 1 << 15
+	batchBytes        = 8 << 20
+	firstBatchRecords = 1 << 10
 )
+
+// batchLimit returns the record limit of batch number n (from 0).
+func batchLimit(n int) int {
+	limit := min(firstBatchRecords, batchRecords)
+	for ; n > 0 && limit < batchRecords; n-- {
+		limit *= 4
+	}
+	return min(limit, batchRecords)
+}
 
 // batched is a record and its position in the changeset (from 1).
 type batched struct {
@@ -33,6 +47,7 @@ type batched struct {
 type batch struct {
 	items []batched
 	bytes int
+	limit int // records (batchLimit)
 	// tables ranks the tables by their first appearance in the batch, so
 	// sorting keeps the sender's table order (a snapshot sends parents
 	// before children).
@@ -50,7 +65,7 @@ func (b *batch) add(rec changeset.Record, pos int) {
 	b.bytes += recordSize(rec)
 }
 
-func (b *batch) full() bool { return len(b.items) >= batchRecords || b.bytes >= batchBytes }
+func (b *batch) full() bool { return len(b.items) >= b.limit || b.bytes >= batchBytes }
 
 // sort orders the batch by table (first appearance), entity, row records
 // before field records, then position.

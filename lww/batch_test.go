@@ -37,9 +37,6 @@ func TestBatchSortKeepsTableOrderAndRowsFirst(t *testing.T) {
 	}
 }
 
-// TestApplyInBatches applies one changeset in batches of three records and
-// checks that the result, and the order of the decisions, are those of the
-// changeset.
 // smallBatches makes Apply's batches hold n records until the test ends.
 func smallBatches(t testing.TB, n int) {
 	old := batchRecords
@@ -47,6 +44,32 @@ func smallBatches(t testing.TB, n int) {
 	t.Cleanup(func() { batchRecords = old })
 }
 
+// TestBatchLimit: the first batch is small, each next one four times the
+// one before, up to batchRecords.
+func TestBatchLimit(t *testing.T) {
+	for _, tc := range []struct {
+		records int
+		want    []int
+	}{
+		{1 << 15, []int{1024, 4096, 16384, 32768, 32768}},
+		{3000, []int{1024, 3000, 3000}},
+		{100, []int{100, 100}},
+		{1, []int{1, 1}},
+	} {
+		smallBatches(t, tc.records)
+		var got []int
+		for n := range tc.want {
+			got = append(got, batchLimit(n))
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("batchRecords %d: limits %v, want %v", tc.records, got, tc.want)
+		}
+	}
+}
+
+// TestApplyInBatches applies one changeset in batches of three records and
+// checks that the result, and the order of the decisions, are those of the
+// changeset.
 func TestApplyInBatches(t *testing.T) {
 	smallBatches(t, 3)
 

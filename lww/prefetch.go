@@ -81,13 +81,14 @@ func startPrefetch(cr *changeset.Reader, src *stoppableReader) *prefetch {
 func (p *prefetch) run(cr *changeset.Reader) {
 	defer close(p.done)
 	read := 0
-	for {
+	for n := 0; ; n++ {
 		var b *batch
 		select {
 		case b = <-p.free:
 		default:
 			b = &batch{}
 		}
+		b.limit = batchLimit(n)
 		f := p.fill(cr, b, &read)
 		select {
 		case p.out <- f:
