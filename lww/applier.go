@@ -27,6 +27,9 @@ type applier struct {
 	present map[string]map[string]bool
 	fks     map[string][]foreignKey // by child table
 	maxHLC  capture.HLC
+	// nowMillis is this device's clock, read once per batch, that stamps
+	// may not be MaxDrift ahead of (validate).
+	nowMillis int64
 	// lastClock is the last stamp issued or seen before the apply began.
 	lastClock capture.HLC
 	// parkedAny is clear while parked_values is known to be empty, which

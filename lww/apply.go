@@ -203,6 +203,7 @@ func (a *applier) applyBatch(b *batch, res *Result) error {
 		decisions = make([]Decision, len(b.items))
 	}
 	first := res.Records - len(b.items) + 1 // position of b's first record
+	a.nowMillis = a.opts.Now().UnixMilli()  // the clock the batch's stamps are checked against
 	for _, it := range b.items {
 		rec := it.rec
 		d, err := a.apply(rec)

@@ -146,7 +146,7 @@ func (a *applier) stampStmt(table, field string) (*sqlite3.Stmt, nameArgs, error
 
 // selectRowSQL reads a row's key and tracked columns by its key.
 func (a *applier) selectRowSQL(t schema.TableInfo) string {
-	return a.sqlText(sqlKey{kind: "select", table: t.Name, }, func() string {
+	return a.sqlText(sqlKey{kind: "select", table: t.Name}, func() string {
 		return `SELECT ` + strings.Join(quoteAll(columns(t)), ", ") + ` FROM ` + triggers.Quote(t.Name) + ` WHERE ` + keyWhere(t)
 	})
 }
@@ -161,7 +161,7 @@ func (a *applier) updateFieldStmt(t schema.TableInfo, field string) (*sqlite3.St
 
 // deleteRowSQL deletes a row by its key.
 func (a *applier) deleteRowSQL(t schema.TableInfo) string {
-	return a.sqlText(sqlKey{kind: "delete", table: t.Name, }, func() string {
+	return a.sqlText(sqlKey{kind: "delete", table: t.Name}, func() string {
 		return `DELETE FROM ` + triggers.Quote(t.Name) + ` WHERE ` + keyWhere(t)
 	})
 }

@@ -20,7 +20,7 @@ func (a *applier) validate(rec changeset.Record) (schema.TableInfo, bool, error)
 	if rec.Origin == "" || rec.HLC <= 0 || rec.Table == "" {
 		return schema.TableInfo{}, false, bad("missing origin, stamp or table")
 	}
-	if ahead := capture.HLC(rec.HLC).Millis() - a.opts.Now().UnixMilli(); ahead > a.opts.MaxDrift.Milliseconds() {
+	if ahead := capture.HLC(rec.HLC).Millis() - a.nowMillis; ahead > a.opts.MaxDrift.Milliseconds() {
 		return schema.TableInfo{}, false, fmt.Errorf("stamp %s is ahead of this device's clock by more than %s: %w",
 			capture.HLC(rec.HLC), a.opts.MaxDrift, capture.ErrClockDrift)
 	}
