@@ -139,29 +139,62 @@ func (a *applier) registers(table string, entity any, field string) (exist, reg 
 	if none, err := a.noRegisters(table, entity); none || err != nil {
 		return exist, reg, err
 	}
-	// Two seeks, not IN ('', ?): an IN list builds an ephemeral table on
-	// every run, which cost more than the rest of the lookup.
-	s, names, err := a.registersStmt(table, field)
+	s, err := a.registersStmt(table)
 	if err != nil {
 		return exist, reg, err
 	}
-	if err := firstErr(capture.BindValue(s, 1, entity), names.bind(s, 2)); err != nil {
+	if err := a.bindEntity(s, table, entity); err != nil {
 		return exist, reg, err
 	}
-	err = a.scan(s, func(s *sqlite3.Stmt) error {
-		node := a.self
-		if s.ColumnType(2) != sqlite3.NULL {
-			node = a.node(s.ColumnRawText(2))
+	// The registers come in field order, the existence register ("")
+	// first. The scan reads two at most: the existence register and the
+	// next, which is the field's register or comes after where it would
+	// be, or else (an entity with registers of other fields between) the
+	// field's register is looked up by itself, so that an entity with many
+	// registers costs no more than one with few.
+	seek := false
+scan:
+	for s.Step() {
+		name := s.ColumnRawText(0)
+		switch {
+		case len(name) == 0:
+			exist = a.register(s, 1)
+			if field == "" {
+				break scan
+			}
+		case string(name) == field:
+			reg = a.register(s, 1)
+			break scan
+		case string(name) > field:
+			break scan
+		default: // another field's register, before the field's
+			seek = true
+			break scan
 		}
-		r := Reg{Set: true, Stamp: capture.Stamp{HLC: capture.HLC(s.ColumnInt64(1)), Node: node}, Dead: s.ColumnBool(3)}
-		if s.ColumnInt64(0) == 0 {
-			exist = r
-		} else {
-			reg = r
-		}
-		return nil
-	})
-	return exist, reg, err
+	}
+	if err := firstErr(s.Err(), s.Reset()); err != nil || !seek {
+		return exist, reg, err
+	}
+	if s, err = a.fieldRegisterStmt(table); err != nil {
+		return exist, reg, err
+	}
+	if err := firstErr(a.bindEntity(s, table, entity), s.BindText(3, field)); err != nil {
+		return exist, reg, err
+	}
+	if s.Step() {
+		reg = a.register(s, 0)
+	}
+	return exist, reg, firstErr(s.Err(), s.Reset())
+}
+
+// register reads a register from the current row of s: its hlc, origin
+// and tombstone flag from column i on.
+func (a *applier) register(s *sqlite3.Stmt, i int) Reg {
+	node := a.self
+	if s.ColumnType(i+1) != sqlite3.NULL {
+		node = a.node(s.ColumnRawText(i + 1))
+	}
+	return Reg{Set: true, Stamp: capture.Stamp{HLC: capture.HLC(s.ColumnInt64(i)), Node: node}, Dead: s.ColumnBool(i + 2)}
 }
 
 // node returns the node id in b as a string, the same string each time
