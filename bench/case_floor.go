@@ -81,9 +81,10 @@ func caseFloorMerge(ctx context.Context, cfg *Config) ([]Result, error) {
 const floorBatch = 1 << 15
 
 // floorMerge makes the reads and writes that lww.Apply makes for the
-// shape's edits, in the order it makes them, and nothing else: for each
-// edit, the entity's existence register and the field's register are
-// read; for each edit that wins (B did not edit the field later), the row
+// shape's edits, in about the order it makes them, and nothing else: for
+// each edit, the entity's first two registers are read (the existence
+// register and the next, the field's when it has one, as Apply reads
+// them); for each edit that wins (B did not edit the field later), the row
 // is updated, the change logged with A as its origin and the register
 // stamped. No changeset is read and nothing is decided: which edits win
 // is known beforehand, and every stamp is a constant.
@@ -109,8 +110,7 @@ func floorMerge(ctx context.Context, d *db, s mergeShape, _ []byte, aNode string
 	for k, col := range s.target.cols {
 		f := "'" + col + "'"
 		texts := []string{
-			`SELECT 0, hlc, origin, tombstone FROM field_timestamps WHERE entity_type = 't' AND entity_id = ?1 AND field_name = ''
-			UNION ALL SELECT 1, hlc, origin, tombstone FROM field_timestamps WHERE entity_type = 't' AND entity_id = ?1 AND field_name = ` + f,
+			`SELECT field_name, hlc, origin, tombstone FROM field_timestamps WHERE entity_type = 't' AND entity_id = ?1 ORDER BY field_name`,
 			`UPDATE "t" SET "` + col + `" = ? WHERE "id" = ?`,
 			`INSERT INTO local_changes (entity_type, entity_id, field_name, op, new_value, hlc, origin) VALUES ('t', ?, ` + f + `, 2, ?, 1, ?)`,
 			`INSERT INTO field_timestamps (entity_type, entity_id, field_name, hlc, origin, seq, tombstone) VALUES ('t', ?, ` + f + `, 1, ?, last_insert_rowid(), 0)
@@ -142,7 +142,7 @@ func floorMerge(ctx context.Context, d *db, s mergeShape, _ []byte, aNode string
 		if err := st.regs.BindInt64(1, id); err != nil {
 			return 0, 0, err
 		}
-		for st.regs.Step() {
+		for r := 0; r < 2 && st.regs.Step(); r++ { // the existence register and the next
 			hlc += st.regs.ColumnInt64(1)
 		}
 		if err := firstErr(st.regs.Err(), st.regs.Reset()); err != nil {
