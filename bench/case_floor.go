@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/ncruces/go-sqlite3"
 
@@ -36,34 +35,18 @@ END`
 // rows are in, replaced by floorTrigger.
 func caseFloorUpdate(ctx context.Context, cfg *Config) ([]Result, error) {
 	n := cfg.N
-	rows := peerRows(n)
-	spec := sideSpec{
-		open: openPeer,
-		prepare: func(d *db, run int) error {
-			if _, err := insertPeer(d.conn, rows); err != nil {
-				return err
-			}
-			if d.engine == nil {
-				return nil
-			}
-			if err := d.conn.Exec(`DROP TRIGGER "capture:t:update:a"`); err != nil {
-				return fmt.Errorf("drop t's trigger of a: %w", err)
-			}
-			if err := d.conn.Exec(floorTrigger); err != nil {
-				return fmt.Errorf("create the floor trigger: %w", err)
-			}
+	spec := updateSpec(n, func(d *db) error {
+		if d.engine == nil {
 			return nil
-		},
-		timed: func(d *db, run int) (time.Duration, error) {
-			return updatePeer(d.conn, peerUpdates(n, run))
-		},
-		check: func(d *db, run int) error {
-			if err := expectCount(d, "updated rows", int64(n), `SELECT count(*) FROM t WHERE a LIKE 'a-updated-%'`); err != nil {
-				return err
-			}
-			return expectCaptured(d, "t", 2, int64(n))
-		},
-	}
+		}
+		if err := d.conn.Exec(`DROP TRIGGER "capture:t:update:a"`); err != nil {
+			return fmt.Errorf("drop t's trigger of a: %w", err)
+		}
+		if err := d.conn.Exec(floorTrigger); err != nil {
+			return fmt.Errorf("create the floor trigger: %w", err)
+		}
+		return nil
+	})
 	r, err := pairs(cfg, "floor-update", n, spec.side(ctx, cfg, "floor-update", false), spec.side(ctx, cfg, "floor-update", true))
 	if err != nil {
 		return nil, err

@@ -16,10 +16,22 @@ func caseUpdate(ctx context.Context, cfg *Config) ([]Result, error) {
 
 // updateAt is the update case at n rows, under name.
 func updateAt(ctx context.Context, cfg *Config, name string, n int) (Result, error) {
+	spec := updateSpec(n, nil)
+	return pairs(cfg, name, n, spec.side(ctx, cfg, name, false), spec.side(ctx, cfg, name, true))
+}
+
+// updateSpec is the update case's sides at n rows. afterFill, unless nil,
+// runs on each database once its rows are in, before the clock starts.
+func updateSpec(n int, afterFill func(d *db) error) sideSpec {
 	rows := peerRows(n)
-	spec := sideSpec{
-		open:    openPeer,
-		prepare: func(d *db, run int) error { _, err := insertPeer(d.conn, rows); return err },
+	return sideSpec{
+		open: openPeer,
+		prepare: func(d *db, run int) error {
+			if _, err := insertPeer(d.conn, rows); err != nil || afterFill == nil {
+				return err
+			}
+			return afterFill(d)
+		},
 		timed: func(d *db, run int) (time.Duration, error) {
 			return updatePeer(d.conn, peerUpdates(n, run))
 		},
@@ -30,7 +42,6 @@ func updateAt(ctx context.Context, cfg *Config, name string, n int) (Result, err
 			return expectCaptured(d, "t", 2, int64(n))
 		},
 	}
-	return pairs(cfg, name, n, spec.side(ctx, cfg, name, false), spec.side(ctx, cfg, name, true))
 }
 
 // caseInsert times the full-row INSERT of cfg.N rows into an empty t.
