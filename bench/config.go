@@ -45,7 +45,7 @@ type sizes struct {
 // defaults returns the row counts of a full run, or of a -quick one.
 func defaults(quick bool) sizes {
 	if quick {
-		return sizes{n: 20_000, alter: 100_000, memory: 100_000, firstSync: 10_000, growth: []int{10_000, 50_000}}
+		return sizes{n: 10_000, alter: 100_000, memory: 100_000, firstSync: 10_000, growth: []int{10_000, 50_000}}
 	}
 	return sizes{n: 100_000, alter: 1_000_000, memory: 1_000_000, firstSync: 100_000, growth: []int{10_000, 100_000, 1_000_000}}
 }
