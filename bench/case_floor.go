@@ -60,7 +60,8 @@ func caseFloorMerge(ctx context.Context, cfg *Config) ([]Result, error) {
 	return one(mergeAt(ctx, cfg, "floor-merge", peerShape(cfg.N), merger{"bound of merge", floorMerge}))
 }
 
-// floorBatch is the number of records lww.Apply sorts at a time.
+// floorBatch is the most records lww.Apply sorts at a time (its first
+// batches are smaller).
 const floorBatch = 1 << 15
 
 // floorMerge makes the reads and writes that lww.Apply makes for the
