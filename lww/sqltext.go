@@ -52,14 +52,13 @@ func (a *applier) prepared(k sqlKey, build func() string) (*sqlite3.Stmt, error)
 	return s, nil
 }
 
-// fixedNames reports whether the statements of registersStmt, logStmt and
-// stampStmt
-// carry table and field written into them, as literals: text bound per
-// record is copied into SQLite each time, and a table and field are the
-// same for many records. Only the tables and columns this device syncs are
-// written in, so that the names of a newer peer's schema (any number of
-// them) cannot make a statement each; for those the statements take the
-// table and field as the last two arguments.
+// fixedNames reports whether the per-record statements (registersStmt,
+// fieldRegisterStmt, logStmt, stampStmt) carry table and field written
+// into them, as literals: text bound per record is copied into SQLite each
+// time, and a table and field are the same for many records. Only the
+// tables and columns this device syncs are written in, so that the names
+// of a newer peer's schema (any number of them) cannot make a statement
+// each; for those the statements take the names as arguments.
 func (a *applier) fixedNames(table, field string) bool {
 	t, ok := a.tables[table]
 	return ok && (field == "" || t.HasColumn(field))
@@ -84,8 +83,8 @@ func nameText(table, field string, n int, fixed bool) (t, f string) {
 	return "?" + strconv.Itoa(n), "?" + strconv.Itoa(n+1)
 }
 
-// nameArgs are the table and field that the statements of registersStmt,
-// logStmt and stampStmt take as their last two arguments when the names are not
+// nameArgs are the table and field that logStmt's and stampStmt's
+// statements take as their last two arguments when the names are not
 // written into them (fixedNames).
 type nameArgs struct {
 	table, field string
