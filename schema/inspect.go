@@ -35,12 +35,8 @@ type TableInfo struct {
 
 // HasColumn reports whether name is a tracked column of t.
 func (t TableInfo) HasColumn(name string) bool {
-	for _, c := range t.Columns {
-		if c.Name == name {
-			return true
-		}
-	}
-	return false
+	_, ok := t.Column(name)
+	return ok
 }
 
 // IsKey reports whether name is a key column of t.
@@ -58,6 +54,23 @@ type Column struct {
 	Name string
 	// Type is the declared type, as written.
 	Type string
+	// NotNull is set for a column declared NOT NULL; HasDefault for one
+	// with a DEFAULT clause. A row can be inserted only with a value for
+	// every NotNull column that has no default (Required).
+	NotNull, HasDefault bool
+}
+
+// Required reports whether a row cannot be inserted without a value for c.
+func (c Column) Required() bool { return c.NotNull && !c.HasDefault }
+
+// Column returns the tracked column called name, and whether there is one.
+func (t TableInfo) Column(name string) (Column, bool) {
+	for _, c := range t.Columns {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Column{}, false
 }
 
 // Inspect reads the definition of every table of spec from the database and
@@ -106,7 +119,7 @@ func inspectTable(conn *sqlite3.Conn, ts TableSpec) (TableInfo, error) {
 	}
 	ti.WithoutRowID, ti.Strict = stmt.ColumnBool(1), stmt.ColumnBool(2)
 
-	cols, _, err := conn.Prepare(`SELECT name, type, "notnull", pk, hidden FROM pragma_table_xinfo(?) ORDER BY cid`)
+	cols, _, err := conn.Prepare(`SELECT name, type, "notnull", pk, hidden, dflt_value IS NOT NULL FROM pragma_table_xinfo(?) ORDER BY cid`)
 	if err != nil {
 		return ti, fmt.Errorf("inspect %q: %w", ts.Name, err)
 	}
@@ -121,8 +134,8 @@ func inspectTable(conn *sqlite3.Conn, ts TableSpec) (TableInfo, error) {
 	}
 	var keys []keyCol
 	for cols.Step() {
-		c := Column{Name: cols.ColumnText(0), Type: cols.ColumnText(1)}
-		notNull, pk, hidden := cols.ColumnBool(2), cols.ColumnInt(3), cols.ColumnInt(4)
+		c := Column{Name: cols.ColumnText(0), Type: cols.ColumnText(1), NotNull: cols.ColumnBool(2), HasDefault: cols.ColumnBool(5)}
+		notNull, pk, hidden := c.NotNull, cols.ColumnInt(3), cols.ColumnInt(4)
 		switch {
 		case pk > 0:
 			keys = append(keys, keyCol{pk, c, notNull})
