@@ -83,6 +83,11 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"composite id of the wrong shape", craft(t, h, good, fieldRec("discovery_release_tags", "r1", "x", "y", now, peer)), ErrBadRecord},
 		{"NULL entity id", craft(t, h, good, fieldRec("discovery_releases", nil, "notes", "n", now, peer)), ErrBadRecord},
 		{"NULL in a NOT NULL column", craft(t, h, good, fieldRec("discovery_tracks", "t1", "name", nil, now, peer)), ErrBadRecord},
+		// Refused even where the value would only be parked: placed later,
+		// it would fail the Apply that brings its row.
+		{"NULL in a NOT NULL column of a row not here", craft(t, h, good, fieldRec("discovery_tracks", "t-none", "name", nil, now, peer)), ErrBadRecord},
+		{"NULL in a NOT NULL column of a row", craft(t, h, good, changeset.Record{Kind: changeset.Row, Table: "tags", Entity: "g9", Alive: true,
+			Row: []changeset.Column{{Name: "id", Value: "g9"}, {Name: "category_id", Value: "c1"}, {Name: "name", Value: nil}}, HLC: now, Origin: peer}), ErrBadRecord},
 		{"row whose key disagrees", craft(t, h, good, changeset.Record{Kind: changeset.Row, Table: "tags", Entity: "g9", Alive: true,
 			Row: []changeset.Column{{Name: "id", Value: "g8"}, {Name: "category_id", Value: "c1"}, {Name: "name", Value: "n"}}, HLC: now, Origin: peer}), ErrBadRecord},
 		{"missing origin", craft(t, h, good, fieldRec("discovery_releases", "r1", "notes", "n", now, "")), ErrBadRecord},

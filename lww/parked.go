@@ -1,6 +1,8 @@
 package lww
 
 import (
+	"errors"
+
 	"github.com/ncruces/go-sqlite3"
 
 	"github.com/capture-sync/capture/capture"
@@ -91,16 +93,28 @@ func (a *applier) parkRow(table string, entity any, values map[string]any) error
 	return nil
 }
 
-// placeParked places a parked row if its existence register says it is
-// alive.
+// placeParked places an entity's parked values if its existence register
+// says it is alive and some of them still count: over its row if the row
+// is in its table, else as a new row when they make a whole one. Values
+// that cannot be placed yet (a missing parent, a value another row holds,
+// too few columns for a new row, a combination a CHECK refuses) stay
+// parked, and never fail the Apply: they were valid when they arrived, and
+// a later write can make them placeable.
 func (a *applier) placeParked(t schema.TableInfo, entity any) error {
 	exist, _, err := a.registers(t.Name, entity, "")
 	if err != nil || !exist.Set || exist.Dead {
 		return err
 	}
-	values, err := a.currentValues(schema.TableInfo{}, t.Name, entity)
+	parked, err := a.parked(t.Name, entity)
+	if err != nil || len(parked) == 0 {
+		return err // nothing counts any more: later writes replaced it
+	}
+	values, err := a.tableRow(t, entity)
 	if err != nil {
 		return err
+	}
+	for c, v := range parked {
+		values[c] = v
 	}
 	key, err := capture.EntityKey(t, entity)
 	if err != nil {
@@ -109,8 +123,10 @@ func (a *applier) placeParked(t schema.TableInfo, entity any) error {
 	for i, k := range t.Key {
 		values[k.Name] = key[i]
 	}
-	_, err = a.placeRow(t, entity, values, false)
-	return err
+	if _, err := a.placeRow(t, entity, values, false); err != nil && !errors.Is(err, ErrBadRecord) {
+		return err
+	}
+	return nil
 }
 
 // replay places what was parked and can be placed now: values of columns a
@@ -129,30 +145,10 @@ func (a *applier) replay() error {
 		return err
 	}
 	for _, it := range items {
-		t, ok := a.tables[it.table]
-		if !ok {
-			continue
-		}
-		exist, _, err := a.registers(it.table, it.entity, "")
-		if err != nil {
-			return err
-		}
-		if !exist.Set || exist.Dead {
-			continue
-		}
-		values, err := a.currentValues(t, it.table, it.entity)
-		if err != nil {
-			return err
-		}
-		key, err := capture.EntityKey(t, it.entity)
-		if err != nil {
-			return err
-		}
-		for i, k := range t.Key {
-			values[k.Name] = key[i]
-		}
-		if _, err := a.placeRow(t, it.entity, values, false); err != nil {
-			return err
+		if t, ok := a.tables[it.table]; ok {
+			if err := a.placeParked(t, it.entity); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

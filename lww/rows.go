@@ -32,24 +32,13 @@ func keyWhere(t schema.TableInfo) string {
 	return strings.Join(conds, " AND ")
 }
 
-// currentValues returns an entity's values: its row's if it is in its table,
-// then its parked values over them.
+// currentValues returns an entity's values: its row's if it is in its table
+// (t.Name is not ""), then its parked values over them.
 func (a *applier) currentValues(t schema.TableInfo, table string, entity any) (map[string]any, error) {
 	values := map[string]any{}
 	if t.Name != "" {
-		key, err := capture.EntityKey(t, entity)
-		if err != nil {
-			return nil, err
-		}
-		cols := columns(t)
-		err = a.query(a.selectRowSQL(t), key,
-			func(s *sqlite3.Stmt) error {
-				for i, c := range cols {
-					values[c] = capture.ColumnValue(s, i)
-				}
-				return nil
-			})
-		if err != nil {
+		var err error
+		if values, err = a.tableRow(t, entity); err != nil {
 			return nil, err
 		}
 	}
@@ -57,6 +46,24 @@ func (a *applier) currentValues(t schema.TableInfo, table string, entity any) (m
 	for c, v := range parked {
 		values[c] = v
 	}
+	return values, err
+}
+
+// tableRow returns the key and tracked columns of an entity's row, empty
+// when the row is not in its table.
+func (a *applier) tableRow(t schema.TableInfo, entity any) (map[string]any, error) {
+	values := map[string]any{}
+	key, err := capture.EntityKey(t, entity)
+	if err != nil {
+		return nil, err
+	}
+	cols := columns(t)
+	err = a.query(a.selectRowSQL(t), key, func(s *sqlite3.Stmt) error {
+		for i, c := range cols {
+			values[c] = capture.ColumnValue(s, i)
+		}
+		return nil
+	})
 	return values, err
 }
 
@@ -190,6 +197,12 @@ func (a *applier) upsert(t schema.TableInfo, entity any, values map[string]any, 
 			mask[i] = '1'
 		}
 	}
+	if !whole(t, values) {
+		// Too few values for a new row (a NOT NULL column without a
+		// default is missing): they can only go over the row in its
+		// table, and wait, parked, while it is not there.
+		return a.update(t, names, string(mask), args)
+	}
 	if absent && a.insertFirst {
 		err = a.execRow(a.insertSQL(t, names, string(mask)), args...)
 		if err != nil {
@@ -204,6 +217,35 @@ func (a *applier) upsert(t schema.TableInfo, entity any, values map[string]any, 
 		return constraintFailed(err)
 	}
 	return true, nil
+}
+
+// whole reports whether values make a row that can be inserted: every
+// column that is NOT NULL without a default has a value.
+func whole(t schema.TableInfo, values map[string]any) bool {
+	for _, c := range t.Columns {
+		if c.Required() && values[c.Name] == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// update writes the columns given over the row in its table, reporting
+// false when the row is not there (or a constraint refuses the values, as
+// upsert). names, mask and args are as upsert builds them.
+func (a *applier) update(t schema.TableInfo, names []string, mask string, args []any) (bool, error) {
+	if len(names) == len(t.Key) {
+		found := false
+		err := a.query(a.existsSQL(t), args, func(*sqlite3.Stmt) error { found = true; return nil })
+		return found, err
+	}
+	// The statement sets the columns first, then matches the key.
+	ordered := make([]any, 0, len(args))
+	ordered = append(append(ordered, args[len(t.Key):]...), args[:len(t.Key)]...)
+	if err := a.execRow(a.updateSQL(t, names, mask), ordered...); err != nil {
+		return constraintFailed(err)
+	}
+	return a.conn.Changes() == 1, nil
 }
 
 // constraintFailed turns a uniqueness conflict (another row holds a unique

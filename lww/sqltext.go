@@ -221,3 +221,23 @@ func (a *applier) upsertSQL(t schema.TableInfo, names []string, mask string) str
 		return `INSERT INTO ` + triggers.Quote(t.Name) + ` (` + strings.Join(quoteAll(names), ", ") + `) VALUES (` + marks + `)` + conflict
 	})
 }
+
+// updateSQL writes the columns given over a row, by its key: names and
+// mask are as for upsertSQL; the arguments are the columns' values, then
+// the key's.
+func (a *applier) updateSQL(t schema.TableInfo, names []string, mask string) string {
+	return a.sqlText(sqlKey{kind: "update-row", table: t.Name, extra: mask}, func() string {
+		sets := quoteAll(names[len(t.Key):])
+		for i := range sets {
+			sets[i] += " = ?"
+		}
+		return `UPDATE ` + triggers.Quote(t.Name) + ` SET ` + strings.Join(sets, ", ") + ` WHERE ` + keyWhere(t)
+	})
+}
+
+// existsSQL finds a row by its key.
+func (a *applier) existsSQL(t schema.TableInfo) string {
+	return a.sqlText(sqlKey{kind: "exists", table: t.Name}, func() string {
+		return `SELECT 1 FROM ` + triggers.Quote(t.Name) + ` WHERE ` + keyWhere(t)
+	})
+}

@@ -57,11 +57,16 @@ func (a *applier) validate(rec changeset.Record) (schema.TableInfo, bool, error)
 			return t, true, fmt.Errorf("%s %q is device-local: %w", t.Name, s, ErrNotSynced)
 		}
 	}
-	checkColumn := func(name string) error {
+	checkColumn := func(name string, null bool) error {
+		c, ok := t.Column(name)
 		switch {
 		case name == "":
 			return bad("empty column name")
-		case t.HasColumn(name):
+		case ok && c.NotNull && null:
+			// Refused here rather than when the row is written: a value
+			// parked until its row arrives must not fail a later apply.
+			return bad("NULL in NOT NULL column %s.%s", t.Name, name)
+		case ok:
 		case a.present[strings.ToLower(t.Name)][strings.ToLower(name)]:
 			return fmt.Errorf("column %s.%s: %w", t.Name, name, ErrNotSynced)
 		}
@@ -72,7 +77,7 @@ func (a *applier) validate(rec changeset.Record) (schema.TableInfo, bool, error)
 		if t.IsKey(rec.Field) {
 			return t, true, bad("field record for key column %s", rec.Field)
 		}
-		return t, true, checkColumn(rec.Field)
+		return t, true, checkColumn(rec.Field, rec.HasValue && rec.Value == nil)
 	case changeset.Row:
 		if !rec.Alive {
 			return t, true, nil
@@ -89,7 +94,7 @@ func (a *applier) validate(rec changeset.Record) (schema.TableInfo, bool, error)
 				}
 				continue
 			}
-			if err := checkColumn(c.Name); err != nil {
+			if err := checkColumn(c.Name, c.Value == nil); err != nil {
 				return t, true, err
 			}
 		}
