@@ -26,6 +26,9 @@ type Device struct {
 	// ReceivedSeq is the highest of the device's sequence numbers applied
 	// here.
 	ReceivedSeq int64
+	// Failure is set while changesets from the device fail to apply
+	// (RecordApplyFailure); nil otherwise.
+	Failure *ApplyFailure
 }
 
 // Errors about paired devices.
@@ -108,12 +111,17 @@ func (e *Engine) Devices(ctx context.Context) ([]Device, error) {
 		return nil, ErrClosed
 	}
 	var out []Device
-	err := e.query(`SELECT device_id, name, platform, paired_at, coalesce(last_seen, ''), acked_seq, received_seq
+	err := e.query(`SELECT device_id, name, platform, paired_at, coalesce(last_seen, ''), acked_seq, received_seq,
+		failures, coalesce(failed_at, ''), coalesce(failure, ''), coalesce(failed_record, '')
 		FROM paired_devices ORDER BY device_id`, nil, func(s *sqlite3.Stmt) error {
 		d := Device{ID: s.ColumnText(0), Name: s.ColumnText(1), Platform: s.ColumnText(2),
 			AckedSeq: s.ColumnInt64(5), ReceivedSeq: s.ColumnInt64(6)}
 		d.PairedAt, _ = time.Parse(time.RFC3339Nano, s.ColumnText(3))
 		d.LastSeen, _ = time.Parse(time.RFC3339Nano, s.ColumnText(4))
+		if n := s.ColumnInt(7); n > 0 {
+			d.Failure = &ApplyFailure{Count: n, Err: s.ColumnText(9), Record: s.ColumnText(10)}
+			d.Failure.At, _ = time.Parse(time.RFC3339Nano, s.ColumnText(8))
+		}
 		out = append(out, d)
 		return nil
 	})

@@ -1,6 +1,7 @@
 package lww
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/ncruces/go-sqlite3"
@@ -270,19 +271,25 @@ func (a *applier) bindOrigin(s *sqlite3.Stmt, i int, origin string) error {
 	return s.BindText(i, origin)
 }
 
-// apply merges one record.
-func (a *applier) apply(rec changeset.Record) (Decision, error) {
+// apply merges one record. An error met after the record passed
+// validation is a failure (ErrApplyFailed) unless it is bad input.
+func (a *applier) apply(rec changeset.Record, where func() string) (Decision, error) {
 	d := Decision{Kind: rec.Kind, Table: rec.Table, Entity: rec.Entity, Field: rec.Field,
 		Stamp: capture.Stamp{HLC: capture.HLC(rec.HLC), Node: rec.Origin}}
 	t, known, err := a.validate(rec)
 	if err != nil {
-		return d, err
+		return d, fmt.Errorf("%s: %w", where(), err)
 	}
 	a.maxHLC = max(a.maxHLC, capture.HLC(rec.HLC))
 	if rec.Kind == changeset.Field {
-		return d, a.applyField(rec, t, known, &d)
+		err = a.applyField(rec, t, known, &d)
+	} else {
+		err = a.applyRow(rec, t, known, &d)
 	}
-	return d, a.applyRow(rec, t, known, &d)
+	if err != nil {
+		return d, failed(where(), err)
+	}
+	return d, nil
 }
 
 func (a *applier) applyField(rec changeset.Record, t schema.TableInfo, known bool, d *Decision) error {

@@ -122,6 +122,12 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 		return res, fmt.Errorf("lww: apply changeset from %s: %w", h.Origin, err)
 	}
 
+	// Registered first, so it runs last, once the transaction is over.
+	defer func() {
+		if !opts.DryRun {
+			err = noteFailure(ctx, e, h.Origin, err)
+		}
+	}()
 	conn := e.Conn()
 	// The settings are changed before, and restored after, the context can
 	// interrupt the connection: a cancelled context must not leave them.
@@ -137,9 +143,13 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 		if err == nil && opts.DryRun {
 			err = errDryRun
 		}
+		committing := err == nil
 		tx.End(&err)
-		if err == errDryRun {
+		switch {
+		case err == errDryRun:
 			err = nil
+		case committing && err != nil: // a deferred foreign key, say
+			err = fmt.Errorf("lww: apply: %w", failed("commit", err))
 		}
 	}()
 	restoreTriggers, triggersOff := captureTriggersOff(conn)
@@ -159,7 +169,7 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 		return res, fmt.Errorf("lww: apply: %w", err)
 	}
 	if err := a.replay(); err != nil {
-		return res, fmt.Errorf("lww: apply: replay parked values: %w", err)
+		return res, fmt.Errorf("lww: apply: %w", failed("replay of parked values", err))
 	}
 	batches := startPrefetch(cr, src)
 	defer batches.close()
@@ -183,16 +193,30 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 	// placed now that the whole changeset is in.
 	if a.parkedHere {
 		if err := a.replay(); err != nil {
-			return res, fmt.Errorf("lww: apply: replay parked values: %w", err)
+			return res, fmt.Errorf("lww: apply: %w", failed("final replay of parked values", err))
 		}
 	}
 	if err := a.finish(ctx, h); err != nil {
-		return res, fmt.Errorf("lww: apply: %w", err)
+		return res, fmt.Errorf("lww: apply: %w", failed("bookkeeping after the records", err))
 	}
 	return res, nil
 }
 
 var errDryRun = errors.New("dry run")
+
+// noteFailure records a failure (ErrApplyFailed) against the changeset's
+// origin, in a transaction of its own, and returns err. A failure while
+// ctx is done is not recorded: the interrupt may have caused it.
+func noteFailure(ctx context.Context, e *capture.Engine, origin string, err error) error {
+	var f *failure
+	if !errors.As(err, &f) || ctx.Err() != nil {
+		return err
+	}
+	if rerr := e.RecordApplyFailure(ctx, origin, f.where, f.err); rerr != nil {
+		return fmt.Errorf("%w (not recorded: %v)", err, rerr)
+	}
+	return err
+}
 
 // applyBatch applies the records of b, sorted in entity order, counts the
 // outcomes in res and, with Options.Explain, adds the decisions to it in
@@ -206,9 +230,14 @@ func (a *applier) applyBatch(b *batch, res *Result) error {
 	a.nowMillis = a.opts.Now().UnixMilli()  // the clock the batch's stamps are checked against
 	for _, it := range b.items {
 		rec := it.rec
-		d, err := a.apply(rec)
+		d, err := a.apply(rec, func() string {
+			if rec.Field == "" {
+				return fmt.Sprintf("record %d (%s %v)", it.pos, rec.Table, rec.Entity)
+			}
+			return fmt.Sprintf("record %d (%s %v %s)", it.pos, rec.Table, rec.Entity, rec.Field)
+		})
 		if err != nil {
-			return fmt.Errorf("record %d (%s %v %s): %w", it.pos, rec.Table, rec.Entity, rec.Field, err)
+			return err
 		}
 		switch d.Outcome {
 		case "lost":
@@ -242,6 +271,9 @@ func (a *applier) finish(ctx context.Context, h changeset.Header) error {
 		return err
 	}
 	if err := a.exec(`UPDATE paired_devices SET received_seq = max(received_seq, ?) WHERE device_id = ?`, h.UpToSeq, h.Origin); err != nil {
+		return err
+	}
+	if err := e.ClearApplyFailure(ctx, h.Origin); err != nil {
 		return err
 	}
 	if h.Ack > 0 {

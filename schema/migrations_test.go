@@ -12,6 +12,7 @@ var shipped = map[int]string{
 	2: "05a2413a34941cd4189127182bce7b229ac42b23b99863049ed7425c9e466521",
 	3: "ad0fe9d50d5525e58605d285f5fb3be1b42a8374d7b9d0f8cf4fce1cb5182020",
 	4: "9deece962de8d26e6a4ef9e859c1bee0f8ca088df8685b1215e7c6010101aa3f",
+	5: "9363484212fa4c3712877b48eba12720d3a6ad4183c1815ce907bdeffac2c6db",
 }
 
 func TestShippedMigrationsAreUnchanged(t *testing.T) {

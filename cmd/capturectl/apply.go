@@ -143,6 +143,8 @@ func applyHint(err error, file, db, origin, self string) error {
 			shellQuote(db), orDash(origin)))
 	case errors.Is(err, capture.ErrClockDrift):
 		return withHint(err, "one of the two devices' clocks is wrong: check the date and time settings of both, then export again")
+	case errors.Is(err, lww.ErrApplyFailed):
+		return withHint(err, stuckHint)
 	case errors.Is(err, lww.ErrNotSynced), errors.Is(err, lww.ErrBadRecord):
 		return withHint(err, "the changeset does not fit this database's schema or is malformed; nothing was applied")
 	}

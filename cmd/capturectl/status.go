@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/capture-sync/capture/capture"
 	"github.com/capture-sync/capture/schema"
@@ -49,6 +50,30 @@ type deviceStatus struct {
 	Platform string `json:"platform"`
 	AckedSeq int64  `json:"acked_seq"`
 	Pending  int    `json:"pending"`
+	// Failure is set while changesets from the device fail to apply.
+	Failure *failureJSON `json:"failure,omitempty"`
+}
+
+// failureJSON is a stuck peer: the last changeset from it that passed
+// validation and still failed to apply (capture.ApplyFailure).
+type failureJSON struct {
+	At     string `json:"at"`
+	Count  int    `json:"count"`
+	Record string `json:"record"`
+	Error  string `json:"error"`
+	Hint   string `json:"hint"`
+}
+
+// stuckHint says what a stuck peer means and what to do.
+const stuckHint = "nothing is lost: the apply was rolled back and the device sends the same changes again at the next sync. " +
+	"A changeset that passed validation fails only through a trigger of the app's that refuses a merged write, a bug in capture, or a damaged database: " +
+	"run capturectl apply --explain on an export from that device, and report what it says with capturectl status --json"
+
+func newFailureJSON(f *capture.ApplyFailure) *failureJSON {
+	if f == nil {
+		return nil
+	}
+	return &failureJSON{At: f.At.Format(time.RFC3339), Count: f.Count, Record: f.Record, Error: f.Err, Hint: stuckHint}
 }
 
 // driftJSON is one trigger that differs from the expected ones.
@@ -90,7 +115,8 @@ func runStatus(ctx context.Context, e *env, args []string) (err error) {
 		if err != nil {
 			return err
 		}
-		rep.Devices = append(rep.Devices, deviceStatus{ID: d.ID, Name: d.Name, Platform: d.Platform, AckedSeq: d.AckedSeq, Pending: n})
+		rep.Devices = append(rep.Devices, deviceStatus{ID: d.ID, Name: d.Name, Platform: d.Platform, AckedSeq: d.AckedSeq, Pending: n,
+			Failure: newFailureJSON(d.Failure)})
 	}
 	drift, err := eng.Drift(ctx)
 	if err != nil {
@@ -155,5 +181,14 @@ func printStatus(e *env, rep statusReport) error {
 		row(tw, d.ID, orDash(escapeControl(d.Name)), orDash(escapeControl(d.Platform)),
 			strconv.FormatInt(d.AckedSeq, 10), strconv.Itoa(d.Pending))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, d := range rep.Devices {
+		if f := d.Failure; f != nil {
+			fmt.Fprintf(e.stdout, "\nSTUCK: changesets from %s failed to apply %d time(s), last at %s\n  at:    %s\n  error: %s\n  hint:  %s\n",
+				d.ID, f.Count, f.At, escapeControl(f.Record), escapeControl(f.Error), f.Hint)
+		}
+	}
+	return nil
 }

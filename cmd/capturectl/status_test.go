@@ -2,6 +2,7 @@ package main
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/capture-sync/capture/capture"
@@ -33,7 +34,7 @@ func TestStatus(t *testing.T) {
 	if h, err := capture.ParseHLC(rep.Clock.Time); err != nil || int64(h) != rep.Clock.HLC {
 		t.Errorf("clock %+v: readable form does not match (%v)", rep.Clock, err)
 	}
-	want := []deviceStatus{{phone, "Anna's iPhone", "ios", 0, 14}, {tablet, "Tab", "android", 10, 4}}
+	want := []deviceStatus{{phone, "Anna's iPhone", "ios", 0, 14, nil}, {tablet, "Tab", "android", 10, 4, nil}}
 	if len(rep.Devices) != 2 || rep.Devices[0] != want[0] || rep.Devices[1] != want[1] {
 		t.Errorf("devices %+v, want %+v", rep.Devices, want)
 	}
@@ -52,4 +53,36 @@ func TestStatus(t *testing.T) {
 func TestStatusNew(t *testing.T) {
 	dir := newDB(t, "desktop")
 	golden(t, "status_new", normalise(t, dir, ok(t, dir, "status", "--db", "app.db")))
+}
+
+// TestStatusShowsStuckPeer: a changeset that passes validation and still
+// fails to apply (here the phone's own trigger refuses a track) fails
+// apply with a hint, and status shows the stuck peer, the record and the
+// hint, until a changeset from it applies.
+func TestStatusShowsStuckPeer(t *testing.T) {
+	dir, desktop, phone := pairedDevices(t)
+	editDB(t, dir, "desktop.db", releasesSQL)
+	ok(t, dir, "export", "--db", "desktop.db", "--peer", phone, "--out", "a.cs")
+	editDB(t, dir, "phone.db", `CREATE TRIGGER refuse BEFORE INSERT ON discovery_tracks BEGIN SELECT RAISE(ABORT, 'refused by the app'); END`)
+
+	r := ctl(t, dir, "apply", "--db", "phone.db", "a.cs")
+	if r.code != exitFailure || !strings.Contains(r.stderr, "passed validation but could not be applied") || !strings.Contains(r.stderr, "nothing is lost") {
+		t.Fatalf("apply of a changeset that fails: exit %d\n%s", r.code, r.stderr)
+	}
+	out := ok(t, dir, "status", "--db", "phone.db")
+	if !regexp.MustCompile(`STUCK: changesets from `+desktop+` failed to apply 1 time\(s\)`).MatchString(out) ||
+		!strings.Contains(out, "discovery_tracks") || !strings.Contains(out, "refused by the app") || !strings.Contains(out, "hint:") {
+		t.Errorf("status of a stuck peer:\n%s", out)
+	}
+	var rep statusReport
+	okJSON(t, dir, &rep, "status", "--db", "phone.db", "--json")
+	if len(rep.Devices) != 1 || rep.Devices[0].Failure == nil || rep.Devices[0].Failure.Count != 1 || rep.Devices[0].Failure.Hint == "" {
+		t.Fatalf("status --json of a stuck peer: %+v", rep.Devices)
+	}
+
+	editDB(t, dir, "phone.db", `DROP TRIGGER refuse`)
+	ok(t, dir, "apply", "--db", "phone.db", "a.cs")
+	if out := ok(t, dir, "status", "--db", "phone.db"); strings.Contains(out, "STUCK") {
+		t.Errorf("status after the apply worked:\n%s", out)
+	}
 }
