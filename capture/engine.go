@@ -48,6 +48,9 @@ type Engine struct {
 	nodeID      string
 	tables      []schema.TableInfo
 	fingerprint string
+	// migrated is set when Open migrated the database, until Install has
+	// adopted the rows the migrations wrote.
+	migrated bool
 }
 
 // ErrClosed is returned by the methods of a closed Engine.
@@ -149,6 +152,7 @@ func newEngine(ctx context.Context, conn *sqlite3.Conn, opts Options) (*Engine, 
 	}
 	if res.From != res.To {
 		e.log.Info().Int("from", res.From).Int("to", res.To).Msg("migrated")
+		e.migrated = true
 	}
 	if err := e.queryRow(`SELECT node_id FROM sync_state WHERE id = 1`, nil, func(s *sqlite3.Stmt) {
 		e.nodeID = s.ColumnText(0)

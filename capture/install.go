@@ -37,6 +37,10 @@ type InstallReport struct {
 	Created, Replaced, Dropped []string
 	// Unchanged counts the triggers that were already right.
 	Unchanged int
+	// Adopted counts, by table, the rows adopted (Adopt): rows that had
+	// no register, because they predate the triggers, were written while
+	// triggers were missing, or were written by a migration.
+	Adopted map[string]int
 }
 
 // expected reads the synced tables' definitions and returns their triggers.
@@ -114,8 +118,10 @@ func (e *Engine) Drift(ctx context.Context) ([]Drift, error) {
 // Install brings the capture triggers in line with the live schema and the
 // sync spec, in one transaction: it creates the missing triggers, replaces
 // the changed ones, drops those no longer expected and leaves the rest
-// alone, then records the sync fingerprint. Run it after a migration or an
-// ALTER TABLE that adds a column; Open runs it. It is idempotent.
+// alone, then records the sync fingerprint. When it writes a trigger, or
+// after Open migrated the database, it also adopts the rows that have no
+// register (Adopt). Run it after a migration or an ALTER TABLE that adds a
+// column; Open runs it. It is idempotent.
 func (e *Engine) Install(ctx context.Context) (rep InstallReport, err error) {
 	if e.conn == nil {
 		return rep, ErrClosed
@@ -163,6 +169,15 @@ func (e *Engine) Install(ctx context.Context) (rep InstallReport, err error) {
 		}
 	}
 	rep.Unchanged = len(want) - len(rep.Created) - len(rep.Replaced)
+	// Rows can have gone without capture only while triggers were missing
+	// or wrong, or while a migration ran: only then is the scan for them
+	// worth its cost.
+	if len(rep.Created) > 0 || len(rep.Replaced) > 0 || e.migrated {
+		if rep.Adopted, err = e.adopt(ctx, tables); err != nil {
+			return rep, fmt.Errorf("capture: adopt existing rows: %w", err)
+		}
+		e.migrated = false
+	}
 	fp := schema.Fingerprint(tables)
 	if err := e.exec(`UPDATE sync_state SET spec_fingerprint = ? WHERE id = 1 AND spec_fingerprint IS NOT ?`, fp, fp); err != nil {
 		return rep, fmt.Errorf("capture: record fingerprint: %w", err)

@@ -151,9 +151,27 @@ func apply(conn *sqlite3.Conn, list []Migration, m Migration, p Profile) (err er
 	} else if v >= m.Version {
 		return nil // another connection got here first
 	}
+	// A migration's own writes to synced tables are not captured: the
+	// engine adopts the rows it leaves without a register afterwards, as
+	// it does rows that predate capture, so that every device running the
+	// same migration ends with the same registers (capture.Engine.Adopt).
+	capturing, err := tableExists(conn, "sync_state")
+	if err != nil {
+		return err
+	}
+	if capturing {
+		if err := conn.Exec(`UPDATE sync_state SET applying = 1 WHERE id = 1`); err != nil {
+			return err
+		}
+	}
 	for _, s := range m.For(p) {
 		if err := conn.Exec(s.SQL); err != nil {
 			return fmt.Errorf("%.60q: %w", s.SQL, err)
+		}
+	}
+	if capturing {
+		if err := conn.Exec(`UPDATE sync_state SET applying = NULL WHERE id = 1`); err != nil {
+			return err
 		}
 	}
 	if err := execArgs(conn, `INSERT INTO schema_version (version) VALUES (?)`, m.Version); err != nil {

@@ -86,10 +86,11 @@ func TestInitUpgradesAppDatabase(t *testing.T) {
 	if !strings.Contains(out, "(up to date)") {
 		t.Errorf("second init:\n%s", out)
 	}
-	// The row from before the triggers has no register: fields shows it
-	// without a stamp.
+	// The row from before the triggers is adopted: its insert has the
+	// adopted stamp, below every edit, and an origin that digests its
+	// values.
 	out = ok(t, dir, "fields", "--db", "app.db", "tag_categories", "c1")
-	if !regexp.MustCompile(`\(row\) +exists +- +- +-\n`).MatchString(out) {
+	if !regexp.MustCompile(`\(row\) +exists +1970-01-01T00:00:00.000Z\+0001 +adopted:[0-9a-f]{16} +own\n`).MatchString(out) {
 		t.Errorf("fields of a row older than the triggers:\n%s", out)
 	}
 }

@@ -48,6 +48,17 @@ func TestStatus(t *testing.T) {
 	if !regexp.MustCompile(`drift +1 triggers differ \(1 missing, 0 changed, 0 extra\)`).MatchString(out) {
 		t.Errorf("status after dropping a trigger:\n%s", out)
 	}
+	// A row inserted while the trigger is missing is not adopted until
+	// init puts the trigger back.
+	edit(t, dir, `INSERT INTO tags (id, category_id, name) VALUES ('g9', 'c1', 'Uncaptured')`)
+	out = ok(t, dir, "status", "--db", "app.db")
+	if !strings.Contains(out, "unadopted    1 rows written without capture (tags 1): capturectl init --db app.db adopts them") {
+		t.Errorf("status with a row written without capture:\n%s", out)
+	}
+	ok(t, dir, "init", "--db", "app.db", "--profile", "mobile")
+	if out := ok(t, dir, "status", "--db", "app.db"); !strings.Contains(out, "unadopted    none") || !strings.Contains(out, "drift        none") {
+		t.Errorf("status after init:\n%s", out)
+	}
 }
 
 func TestStatusNew(t *testing.T) {
