@@ -35,6 +35,7 @@ var allCases = []benchCase{
 	{"export", caseExport, "Engine.Export of a delta of N single-field changes of t to a file, against the same edits as plain UPDATEs"},
 	{"memory", caseMemory, "peak RSS exporting, then (another process) applying, N changes of t (1,000,000; -quick 100,000)"},
 	{"first-sync", caseFirstSync, "snapshot Export + lww.Apply on an empty phone: N releases, 2 tracks and a tag each"},
+	{"adopt", caseAdopt, "capture.Open adopting a collection from before capture (N releases, 2 tracks and a tag each), against its plain bulk load; then the first sync"},
 }
 
 // selectCases returns the cases named in the comma-separated list (all for

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"math"
 	"slices"
@@ -24,20 +23,25 @@ import (
 // carry it like any other row.
 //
 // An adopted insert is not an edit anyone made now, so it must not win
-// over one: its stamp is AdoptedHLC, below every real stamp, and its
-// origin is AdoptedPrefix followed by a digest of the row's values. Two
-// devices that adopt the same row with the same values log the very same
-// write, which merges to nothing; with different values (a file copied
-// before the sync tables existed and edited apart), both inserts are
-// exchanged and the one with the greater digest wins everywhere, whatever
-// the order, while every real edit, made before or after, wins over both.
+// over one: its stamp lies below AdoptedBelow, before every real stamp, and
+// its origin is AdoptedOrigin. The stamp is a digest of the row's values
+// (55 bits of a SHA-256): two devices that adopt the same row with the same
+// values log the very same write, which merges to nothing; with different
+// values (a file copied before the sync tables existed and edited apart),
+// both inserts are exchanged and the one with the greater digest wins
+// everywhere, whatever the order, while every real edit, made before or
+// after, wins over both. (A digest in the origin instead would make every
+// adopted row a name of its own in a changeset, whose name table is
+// bounded.)
 
-// AdoptedHLC is the stamp of an adopted row's insert: older than any edit.
-const AdoptedHLC HLC = 1
+// AdoptedBelow bounds the stamps of adopted inserts: they are at least 1
+// and below it, which is the wall clock of 1987 (2^39 ms after the epoch),
+// before any device's real stamps.
+const AdoptedBelow HLC = 1 << 55
 
-// AdoptedPrefix starts the origin of an adopted row's insert; a digest of
-// the row's values follows. No device's node id has this form.
-const AdoptedPrefix = "adopted:"
+// AdoptedOrigin is the origin of adopted inserts. No device's node id has
+// this form.
+const AdoptedOrigin = "adopted"
 
 // adoptProgressEvery is how many adopted rows pass between progress logs.
 const adoptProgressEvery = 50_000
@@ -103,8 +107,7 @@ func (e *Engine) adopt(ctx context.Context, tables []schema.TableInfo) (map[stri
 		n := 0
 		for rows.Step() {
 			entity := ColumnValue(rows, 0)
-			origin := AdoptedPrefix + rowDigest(rows, cols)
-			if err := adoptRow(logStmt, regStmt, t.Name, entity, origin); err != nil {
+			if err := adoptRow(logStmt, regStmt, t.Name, entity, adoptedStamp(rows, cols)); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("%s %v: %w", t.Name, entity, err)
 			}
@@ -129,14 +132,14 @@ func (e *Engine) adopt(ctx context.Context, tables []schema.TableInfo) (map[stri
 }
 
 // adoptRow logs an adopted row's insert and writes its register.
-func adoptRow(logStmt, regStmt *sqlite3.Stmt, table string, entity any, origin string) error {
-	if err := bindAll(logStmt, []any{table, entity, int64(OpInsert), int64(AdoptedHLC), origin}); err != nil {
+func adoptRow(logStmt, regStmt *sqlite3.Stmt, table string, entity any, stamp HLC) error {
+	if err := bindAll(logStmt, []any{table, entity, int64(OpInsert), int64(stamp), AdoptedOrigin}); err != nil {
 		return err
 	}
 	if err := logStmt.Exec(); err != nil {
 		return err
 	}
-	if err := bindAll(regStmt, []any{table, entity, int64(AdoptedHLC), origin}); err != nil {
+	if err := bindAll(regStmt, []any{table, entity, int64(stamp), AdoptedOrigin}); err != nil {
 		return err
 	}
 	return regStmt.Exec()
@@ -206,9 +209,10 @@ func quoteCols(ref string, cols []string) []string {
 	return out
 }
 
-// rowDigest returns 16 hex digits of the SHA-256 of the row's values,
-// columns 1 on of s named cols: each name, then its value's type and bytes.
-func rowDigest(s *sqlite3.Stmt, cols []string) string {
+// adoptedStamp returns the stamp of an adopted row's insert: 1 plus 55
+// bits of the SHA-256 of the row's values, columns 1 on of s named cols:
+// each name, then its value's type and bytes.
+func adoptedStamp(s *sqlite3.Stmt, cols []string) HLC {
 	h := sha256.New()
 	var num [8]byte
 	for i, name := range cols {
@@ -237,5 +241,6 @@ func rowDigest(s *sqlite3.Stmt, cols []string) string {
 			h.Write(v)
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil)[:8])
+	digest := binary.BigEndian.Uint64(h.Sum(nil))
+	return 1 + HLC(digest%uint64(AdoptedBelow-1))
 }

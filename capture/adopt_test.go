@@ -3,7 +3,6 @@ package capture
 import (
 	"context"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/capture-sync/capture/internal/sqlitetest"
@@ -51,12 +50,13 @@ func TestAdoptRowsWrittenWithoutTriggers(t *testing.T) {
 		}
 	}
 	reg := func(e *Engine, id string) string {
-		rows := sqlitetest.Rows(t, e.Conn(), `SELECT f.hlc, f.origin, c.op, c.hlc = f.hlc AND c.origin = f.origin FROM field_timestamps f JOIN local_changes c ON c.seq = f.seq
-			WHERE f.entity_type = 'tag_categories' AND f.entity_id = ? AND f.field_name = ''`, id)
-		if len(rows) != 1 || rows[0][0] != "1" || !strings.HasPrefix(rows[0][1], `"`+AdoptedPrefix) || rows[0][2] != "1" || rows[0][3] != "1" {
+		rows := sqlitetest.Rows(t, e.Conn(), `SELECT f.hlc BETWEEN 1 AND ?, f.origin, c.op, c.hlc = f.hlc AND c.origin = f.origin, f.hlc
+			FROM field_timestamps f JOIN local_changes c ON c.seq = f.seq
+			WHERE f.entity_type = 'tag_categories' AND f.entity_id = ? AND f.field_name = ''`, int64(AdoptedBelow-1), id)
+		if len(rows) != 1 || rows[0][0] != "1" || rows[0][1] != `"`+AdoptedOrigin+`"` || rows[0][2] != "1" || rows[0][3] != "1" {
 			t.Fatalf("register of %s: %v", id, rows)
 		}
-		return rows[0][1]
+		return rows[0][4]
 	}
 	if reg(a, "c1") != reg(b, "c1") {
 		t.Error("the same row adopted on two devices has two origins")
