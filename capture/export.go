@@ -92,8 +92,27 @@ func (e *Engine) export(ctx context.Context, w io.Writer, opts ExportOptions) (s
 	if ps.knownRaw != "" {
 		pending = ps.knownRaw
 	}
-	if st.UpToSeq, err = e.LastSeq(ctx); err != nil {
-		return st, nil, err
+	var upToHLC, oldest int64
+	err = e.queryRow(`SELECT coalesce(max(seq), 0), coalesce(min(seq), 0), coalesce((SELECT hlc FROM local_changes ORDER BY seq DESC LIMIT 1), 0)
+		FROM local_changes`, nil, func(s *sqlite3.Stmt) {
+		st.UpToSeq, oldest, upToHLC = s.ColumnInt64(0), s.ColumnInt64(1), s.ColumnInt64(2)
+	})
+	if err != nil {
+		return st, nil, fmt.Errorf("capture: export: %w", err)
+	}
+	// A delta from a cursor below what Prune has deleted would miss
+	// changes: the peer is new, or has taken a new node id. It gets a
+	// snapshot.
+	if oldest > peer.AckedSeq+1 {
+		opts.Snapshot = true
+	}
+	former, err := e.FormerIDs(ctx)
+	if err != nil {
+		return st, nil, fmt.Errorf("capture: export: %w", err)
+	}
+	witness, err := e.witness(ctx, peer.ID)
+	if err != nil {
+		return st, nil, fmt.Errorf("capture: export: %w", err)
 	}
 	version, err := schema.Version(e.conn)
 	if err != nil {
@@ -102,6 +121,7 @@ func (e *Engine) export(ctx context.Context, w io.Writer, opts ExportOptions) (s
 	cw, err := changeset.NewWriter(w, changeset.Header{
 		Origin: e.nodeID, To: peer.ID, SchemaVersion: int64(version), Fingerprint: e.fingerprint,
 		Tables: e.wireTables(), Snapshot: opts.Snapshot, UpToSeq: st.UpToSeq, Ack: peer.ReceivedSeq,
+		UpToHLC: upToHLC, Checks: peer.ReceivedChecks, Verified: peer.VerifiedSeq, Former: former, Witness: witness,
 	})
 	if err != nil {
 		return st, nil, fmt.Errorf("capture: export: %w", err)

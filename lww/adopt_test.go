@@ -33,7 +33,7 @@ func openExisting(t *testing.T, name, path string, p schema.Profile) *device {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.Close() })
-	return &device{name: name, e: e}
+	return &device{name: name, e: e, path: path, p: p}
 }
 
 // TestShippedDesktopSyncsItsCollection: the desktop database the app ships

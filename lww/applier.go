@@ -46,6 +46,9 @@ type applier struct {
 	nodes         map[string]string // node ids read, one string each (node)
 	parentCount   int
 	parentsUnsafe bool
+	// stale is set for a changeset addressed to a former id of this
+	// device (sender.stale).
+	stale bool
 	// insertFirst allows upsert to try a plain insert first: only while
 	// triggers are off, since a BEFORE INSERT trigger of the app's would
 	// run for both statements when the row turns out to be there.
@@ -276,6 +279,13 @@ func (a *applier) bindOrigin(s *sqlite3.Stmt, i int, origin string) error {
 func (a *applier) apply(rec changeset.Record, where func() string) (Decision, error) {
 	d := Decision{Kind: rec.Kind, Table: rec.Table, Entity: rec.Entity, Field: rec.Field,
 		Stamp: capture.Stamp{HLC: capture.HLC(rec.HLC), Node: rec.Origin}}
+	if a.stale && rec.Origin == a.self {
+		// Addressed to a former id of this device, the changeset did not
+		// leave out this device's own writes under its new id, which it
+		// holds: nothing to do.
+		d.Outcome = "lost"
+		return d, nil
+	}
 	t, known, err := a.validate(rec)
 	if err != nil {
 		return d, fmt.Errorf("%s: %w", where(), err)

@@ -112,13 +112,8 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 	}
 	h := cr.Header()
 	res.Origin, res.UpToSeq = h.Origin, h.UpToSeq
-	switch {
-	case h.Origin == e.NodeID():
-		return res, fmt.Errorf("lww: apply: %w", ErrOwnChangeset)
-	case h.To != "" && h.To != e.NodeID():
-		return res, fmt.Errorf("lww: apply: changeset for %s, this is %s: %w", h.To, e.NodeID(), ErrNotForThisDevice)
-	}
-	if _, err := e.Device(ctx, h.Origin); err != nil {
+	from, err := admit(ctx, e, h)
+	if err != nil {
 		return res, fmt.Errorf("lww: apply changeset from %s: %w", h.Origin, err)
 	}
 
@@ -159,7 +154,7 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 		return res, fmt.Errorf("lww: apply: %w", err)
 	}
 	defer a.close()
-	a.insertFirst = triggersOff
+	a.insertFirst, a.stale = triggersOff, from.stale
 	// The clock as it stands before this changeset's records are logged:
 	// they may be older than stamps already issued here.
 	if a.lastClock, err = e.Clock(ctx); err != nil {
@@ -167,6 +162,9 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 	}
 	if err := a.begin(); err != nil {
 		return res, fmt.Errorf("lww: apply: %w", err)
+	}
+	if err := a.checkLogs(ctx, h, from); err != nil {
+		return res, fmt.Errorf("lww: apply changeset from %s: %w", h.Origin, err)
 	}
 	if err := a.replay(); err != nil {
 		return res, fmt.Errorf("lww: apply: %w", failed("replay of parked values", err))
@@ -196,7 +194,7 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 			return res, fmt.Errorf("lww: apply: %w", failed("final replay of parked values", err))
 		}
 	}
-	if err := a.finish(ctx, h); err != nil {
+	if err := a.finish(ctx, h, from); err != nil {
 		return res, fmt.Errorf("lww: apply: %w", failed("bookkeeping after the records", err))
 	}
 	return res, nil
@@ -204,15 +202,23 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 
 var errDryRun = errors.New("dry run")
 
-// noteFailure records a failure (ErrApplyFailed) against the changeset's
-// origin, in a transaction of its own, and returns err. A failure while
-// ctx is done is not recorded: the interrupt may have caused it.
+// noteFailure records, in a transaction of its own, a failure
+// (ErrApplyFailed) against the changeset's origin, or that this database
+// forked (capture.ErrForked), and returns err. Nothing is recorded while
+// ctx is done: the interrupt may have caused the error.
 func noteFailure(ctx context.Context, e *capture.Engine, origin string, err error) error {
-	var f *failure
-	if !errors.As(err, &f) || ctx.Err() != nil {
+	if err == nil || ctx.Err() != nil {
 		return err
 	}
-	if rerr := e.RecordApplyFailure(ctx, origin, f.where, f.err); rerr != nil {
+	var rerr error
+	var f *failure
+	switch {
+	case errors.As(err, &f):
+		rerr = e.RecordApplyFailure(ctx, origin, f.where, f.err)
+	case errors.Is(err, capture.ErrForked):
+		rerr = e.RecordFork(ctx, err)
+	}
+	if rerr != nil {
 		return fmt.Errorf("%w (not recorded: %v)", err, rerr)
 	}
 	return err
@@ -258,7 +264,7 @@ func (a *applier) applyBatch(b *batch, res *Result) error {
 
 // finish advances the clock, records what the origin reported and sent,
 // and clears the applying flag.
-func (a *applier) finish(ctx context.Context, h changeset.Header) error {
+func (a *applier) finish(ctx context.Context, h changeset.Header, from sender) error {
 	e := a.e
 	floor, err := capture.Receive(a.lastClock, a.maxHLC, a.opts.Now(), a.opts.MaxDrift)
 	if err != nil {
@@ -270,13 +276,19 @@ func (a *applier) finish(ctx context.Context, h changeset.Header) error {
 	if err := e.RecordPeerSchema(ctx, h.Origin, h); err != nil {
 		return err
 	}
-	if err := a.exec(`UPDATE paired_devices SET received_seq = max(received_seq, ?) WHERE device_id = ?`, h.UpToSeq, h.Origin); err != nil {
-		return err
+	// A changeset addressed to a former id of this device left out what
+	// that id had written, which this device may have lost since: it does
+	// not count as received, so that this device's acknowledgement does
+	// not tell the origin that it holds those changes.
+	if !from.stale {
+		if err := e.RecordReceived(ctx, h.Origin, h.UpToSeq, h.UpToHLC, h.Verified); err != nil {
+			return err
+		}
 	}
 	if err := e.ClearApplyFailure(ctx, h.Origin); err != nil {
 		return err
 	}
-	if h.Ack > 0 {
+	if h.Ack > 0 && !from.stale {
 		if err := e.Ack(ctx, h.Origin, h.Ack); err != nil && !errors.Is(err, capture.ErrAckBeyond) {
 			return err
 		}

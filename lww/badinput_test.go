@@ -54,7 +54,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 	flipped := bytes.Clone(valid)
 	flipped[len(flipped)-10] ^= 0xff
 	version := bytes.Clone(valid)
-	version[8] = 2
+	version[8] = 3
 	kind := bytes.Clone(valid)
 	// The first record's kind byte follows the header; find it by writing
 	// a header alone.

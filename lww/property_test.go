@@ -27,6 +27,9 @@ type world struct {
 	devs    []*device
 	inbox   map[*device][]delivery // changesets in flight, per receiver
 	counter int
+	// rollbacks (TestConvergencePropertyWithRollbacks) puts devices back
+	// to earlier copies of their own files (rollback.go).
+	rollbacks *rollbacks
 }
 
 type delivery struct {
@@ -39,10 +42,18 @@ type delivery struct {
 // with random partial, reordered and duplicated exchanges; after a full
 // exchange all end identical.
 func TestConvergenceProperty(t *testing.T) {
+	runProperty(t, false)
+}
+
+// runProperty runs the property cases, with rollbacks or without.
+func runProperty(t *testing.T, withRollbacks bool) {
 	for i := 0; i < *propCases; i++ {
 		seed := *propSeed + uint64(i)
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 			w := &world{t: t, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), inbox: map[*device][]delivery{}}
+			if withRollbacks {
+				w.rollbacks = &rollbacks{rng: rand.New(rand.NewPCG(seed, 2)), saved: map[*device][]string{}}
+			}
 			// Half the cases apply in batches of 1 to 8 records, so that
 			// records of one entity fall in different batches (drawn from
 			// a generator of their own, so that the seeds' cases stay what
@@ -61,6 +72,9 @@ func TestConvergenceProperty(t *testing.T) {
 			}
 			pairAll(t, w.devs...)
 			for step := 0; step < *propSteps; step++ {
+				if w.rollbacks != nil {
+					w.rollbacks.step(w)
+				}
 				if w.rng.IntN(3) == 0 {
 					w.network()
 				} else {
@@ -71,22 +85,53 @@ func TestConvergenceProperty(t *testing.T) {
 			// until nothing changes.
 			for d, q := range w.inbox {
 				for _, m := range q {
-					d.apply(t, m.data)
+					w.deliver(d, m)
 				}
 			}
-			for round := 0; round < 3; round++ {
+			for round := 0; round < 3 || w.rollbacks != nil && round < 8; round++ {
 				for _, a := range w.devs {
 					for _, b := range w.devs {
-						if a != b {
-							syncTo(t, a, b)
+						if data := w.export(a, b); a != b && data != nil {
+							w.deliver(b, delivery{a, data})
 						}
 					}
 				}
 			}
 			checkConverged(t, w.devs...)
 			checkIntegrity(t, w.devs...)
+			if w.rollbacks != nil {
+				w.rollbacks.checkNothingLost(w)
+			}
 		})
 	}
+}
+
+// export writes a's delta for b, addressed to the id a has b paired
+// under; nil when a knows none of b's ids (b was reset, and has not sent
+// a changeset under its new id yet).
+func (w *world) export(a, b *device) []byte {
+	if a == b {
+		return nil
+	}
+	peer := pairedID(w.t, a, b)
+	if peer == "" {
+		return nil
+	}
+	var buf bytes.Buffer
+	if _, err := a.e.Export(context.Background(), &buf, capture.ExportOptions{Peer: peer}); err != nil {
+		w.t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// deliver applies a changeset; with rollbacks, a fork it reveals is dealt
+// with as the app does (rollback.go).
+func (w *world) deliver(to *device, m delivery) {
+	if w.rollbacks == nil {
+		to.apply(w.t, m.data)
+		return
+	}
+	w.rollbacks.deliver(w, to, m)
 }
 
 // network does one random thing to the changesets between two devices:
@@ -97,23 +142,23 @@ func (w *world) network() {
 	if a == b {
 		return
 	}
-	var buf bytes.Buffer
-	if _, err := a.e.Export(context.Background(), &buf, capture.ExportOptions{Peer: b.e.NodeID()}); err != nil {
-		w.t.Fatal(err)
+	data := w.export(a, b)
+	if data == nil {
+		return
 	}
-	w.inbox[b] = append(w.inbox[b], delivery{a, buf.Bytes()})
+	w.inbox[b] = append(w.inbox[b], delivery{a, data})
 	q := w.inbox[b]
 	switch r := w.rng.IntN(10); {
 	case r < 5: // deliver everything in order
 		for _, m := range q {
-			b.apply(w.t, m.data)
+			w.deliver(b, m)
 		}
 		w.inbox[b] = nil
 	case r < 7: // deliver one at random, keep it in flight (duplicate later)
-		b.apply(w.t, q[w.rng.IntN(len(q))].data)
+		w.deliver(b, q[w.rng.IntN(len(q))])
 	case r < 9: // deliver one at random and remove it (reordering)
 		i := w.rng.IntN(len(q))
-		b.apply(w.t, q[i].data)
+		w.deliver(b, q[i])
 		w.inbox[b] = append(q[:i:i], q[i+1:]...)
 	default: // lose one
 		i := w.rng.IntN(len(q))

@@ -32,6 +32,11 @@ func rawHeader(origin, to string) *raw {
 	r.byte(0) // snapshot
 	r.v(0)    // up to seq
 	r.v(0)    // ack
+	r.v(0)    // up to hlc
+	r.uv(0)   // checks
+	r.v(0)    // verified
+	r.uv(0)   // witness checks
+	r.uv(0)   // former node ids
 	r.uv(0)   // tables
 	return r
 }

@@ -18,16 +18,19 @@ import (
 type device struct {
 	name string
 	e    *capture.Engine
+	path string // the database file
+	p    schema.Profile
 }
 
 func newDevice(t testing.TB, name string, p schema.Profile) *device {
 	t.Helper()
-	e, err := capture.Open(context.Background(), filepath.Join(t.TempDir(), name+".db"), capture.Options{Profile: p})
+	path := filepath.Join(t.TempDir(), name+".db")
+	e, err := capture.Open(context.Background(), path, capture.Options{Profile: p})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.Close() })
-	return &device{name: name, e: e}
+	return &device{name: name, e: e, path: path, p: p}
 }
 
 // pairAll pairs every device with every other.

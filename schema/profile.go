@@ -43,7 +43,7 @@ var CacheTables = []string{
 // and no changeset may target them.
 var EngineTables = []string{
 	"schema_version", "schema_checksums", "sync_guard", "sync_state",
-	"local_changes", "field_timestamps", "paired_devices", "parked_values",
+	"local_changes", "field_timestamps", "paired_devices", "parked_values", "retired_devices",
 }
 
 // Has reports whether the profile's databases hold table.

@@ -21,7 +21,7 @@ var sharedTables = []string{
 
 var syncTables = []string{
 	"schema_version", "schema_checksums", "sync_guard", "sync_state",
-	"local_changes", "field_timestamps", "paired_devices", "parked_values",
+	"local_changes", "field_timestamps", "paired_devices", "parked_values", "retired_devices",
 }
 
 func mustMigrate(t *testing.T, conn *sqlite3.Conn, p Profile) Result {
@@ -136,7 +136,7 @@ func TestDesktopV2UpgradesInPlace(t *testing.T) {
 	for _, name := range oldTables {
 		got := sqlitetest.Table(t, conn, name)
 		if name == "schema_version" {
-			if want := rowsBefore[name] + "\n3\n4\n5"; got != want {
+			if want := rowsBefore[name] + "\n3\n4\n5\n6"; got != want {
 				t.Errorf("schema_version: got %q, want %q", got, want)
 			}
 			continue

@@ -28,6 +28,12 @@ const (
 	MaxColumns = 2000
 	// MaxTables is the most tables a header lists.
 	MaxTables = 10000
+	// MaxFormer is the most former node ids a header lists.
+	MaxFormer = 16
+	// MaxChecks is the most log checks a header lists.
+	MaxChecks = 16
+	// MaxWitness is the most checks of third devices' logs a header lists.
+	MaxWitness = 1024
 	// MaxNames is the most distinct names (tables, columns, nodes) one
 	// changeset may use.
 	MaxNames = 1 << 16

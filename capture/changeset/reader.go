@@ -35,6 +35,20 @@ func NewReader(r io.Reader) (*Reader, error) {
 	h.Snapshot = d.bool()
 	h.UpToSeq = d.varint()
 	h.Ack = d.varint()
+	h.UpToHLC = d.varint()
+	nc := d.length(MaxChecks)
+	for i := 0; i < nc && d.err == nil; i++ {
+		h.Checks = append(h.Checks, Check{Seq: d.varint(), HLC: d.varint()})
+	}
+	h.Verified = d.varint()
+	nw := d.length(MaxWitness)
+	for i := 0; i < nw && d.err == nil; i++ {
+		h.Witness = append(h.Witness, Witness{Node: d.string(MaxNameLen), Check: Check{Seq: d.varint(), HLC: d.varint()}})
+	}
+	nf := d.length(MaxFormer)
+	for i := 0; i < nf && d.err == nil; i++ {
+		h.Former = append(h.Former, d.string(MaxNameLen))
+	}
 	n := d.length(MaxTables)
 	for i := 0; i < n && d.err == nil; i++ {
 		t := Table{Name: d.name()}

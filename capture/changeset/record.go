@@ -1,7 +1,7 @@
 package changeset
 
 // Version is the format version this package writes and reads.
-const Version = 1
+const Version = 2
 
 // Header opens a changeset.
 type Header struct {
@@ -25,6 +25,34 @@ type Header struct {
 	// Ack is the highest of the receiver's sequence numbers the origin has
 	// applied, so the receiver can advance its cursor for the origin.
 	Ack int64
+	// UpToHLC is the stamp of the origin's change at UpToSeq (0 if it has
+	// none). Checks are points of the receiver's log as the origin received
+	// them (a sequence number and the stamp of the change there), which the
+	// receiver has not yet confirmed; Verified is the highest of the
+	// origin's own Checks that the origin found in its log. Together they
+	// tell a log that went back in time (a restored backup) or forked (a
+	// copied file) from the one the other side saw.
+	UpToHLC  int64
+	Checks   []Check
+	Verified int64
+	// Witness passes on the origin's checks of other devices' logs (at
+	// most MaxWitness): a device whose only peer that saw part of its log
+	// lost it since (restored itself) is still told, by whoever holds what
+	// that peer relayed.
+	Witness []Witness
+	// Former lists node ids the origin had before, newest first (at most
+	// MaxFormer): a receiver paired under one of them learns the new one.
+	Former []string
+}
+
+// Check is a point of a device's log as a peer received it: a sequence
+// number and the stamp of the change there.
+type Check struct{ Seq, HLC int64 }
+
+// Witness is a check of a third device's log.
+type Witness struct {
+	Node string
+	Check
 }
 
 // Table is one synced table as a device knows it.

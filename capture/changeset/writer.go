@@ -27,6 +27,32 @@ func NewWriter(w io.Writer, h Header) (*Writer, error) {
 	e.byte(boolByte(h.Snapshot))
 	e.varint(h.UpToSeq)
 	e.varint(h.Ack)
+	e.varint(h.UpToHLC)
+	if len(h.Checks) > MaxChecks {
+		return nil, fmt.Errorf("changeset: header lists %d checks (limit %d): %w", len(h.Checks), MaxChecks, ErrLimit)
+	}
+	e.uvarint(uint64(len(h.Checks)))
+	for _, c := range h.Checks {
+		e.varint(c.Seq)
+		e.varint(c.HLC)
+	}
+	e.varint(h.Verified)
+	if len(h.Witness) > MaxWitness {
+		return nil, fmt.Errorf("changeset: header lists %d witness checks (limit %d): %w", len(h.Witness), MaxWitness, ErrLimit)
+	}
+	e.uvarint(uint64(len(h.Witness)))
+	for _, w := range h.Witness {
+		e.string(w.Node, MaxNameLen)
+		e.varint(w.Seq)
+		e.varint(w.HLC)
+	}
+	if len(h.Former) > MaxFormer {
+		return nil, fmt.Errorf("changeset: header lists %d former node ids (limit %d): %w", len(h.Former), MaxFormer, ErrLimit)
+	}
+	e.uvarint(uint64(len(h.Former)))
+	for _, id := range h.Former {
+		e.string(id, MaxNameLen)
+	}
 	if len(h.Tables) > MaxTables {
 		return nil, fmt.Errorf("changeset: header lists %d tables (limit %d): %w", len(h.Tables), MaxTables, ErrLimit)
 	}

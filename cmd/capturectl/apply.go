@@ -145,6 +145,11 @@ func applyHint(err error, file, db, origin, self string) error {
 		return withHint(err, "one of the two devices' clocks is wrong: check the date and time settings of both, then export again")
 	case errors.Is(err, lww.ErrApplyFailed):
 		return withHint(err, stuckHint)
+	case errors.Is(err, capture.ErrForked):
+		return withHint(err, forkHint(db))
+	case errors.Is(err, lww.ErrPeerForked):
+		return withHint(err, "nothing was applied: the database that wrote it is a copy or an older backup of "+orDash(origin)+
+			"'s; reset it there (capturectl reset, with --new-device for a copy), then sync again")
 	case errors.Is(err, lww.ErrNotSynced), errors.Is(err, lww.ErrBadRecord):
 		return withHint(err, "the changeset does not fit this database's schema or is malformed; nothing was applied")
 	}

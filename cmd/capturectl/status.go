@@ -31,6 +31,19 @@ type statusReport struct {
 	// Unadopted counts, by table, the rows no snapshot or delta carries
 	// yet: written while capture triggers were missing (capture.Unadopted).
 	Unadopted map[string]int `json:"unadopted"`
+	// FormerNodeIDs are the node ids this database had before a reset.
+	FormerNodeIDs []string `json:"former_node_ids"`
+	// Forked says when and how a sync found this database restored from a
+	// backup or copied; "" otherwise. Hint says what to do.
+	Forked     string `json:"forked,omitempty"`
+	ForkedHint string `json:"forked_hint,omitempty"`
+}
+
+// forkHint says what to do with a database whose log forked.
+func forkHint(db string) string {
+	return fmt.Sprintf("nothing was applied. If this database was restored from a backup, run capturectl reset --db %[1]s, then sync: "+
+		"it keeps its pairings and gets back what it lost. If it is a copy of another device's database, run "+
+		"capturectl reset --db %[1]s --new-device on it, then pair it again", shellQuote(db))
 }
 
 // stampJSON is an HLC as JSON shows it: the raw integer and the readable
@@ -134,6 +147,18 @@ func runStatus(ctx context.Context, e *env, args []string) (err error) {
 	if rep.Unadopted, err = eng.Unadopted(ctx); err != nil {
 		return err
 	}
+	if rep.FormerNodeIDs, err = eng.FormerIDs(ctx); err != nil {
+		return err
+	}
+	if rep.FormerNodeIDs == nil {
+		rep.FormerNodeIDs = []string{}
+	}
+	if rep.Forked, err = eng.Forked(ctx); err != nil {
+		return err
+	}
+	if rep.Forked != "" {
+		rep.ForkedHint = forkHint(f.db)
+	}
 	if f.json {
 		return writeJSON(e.stdout, rep)
 	}
@@ -193,10 +218,16 @@ func printStatus(e *env, rep statusReport) error {
 	row(tw, "last seq", strconv.FormatInt(rep.LastSeq, 10))
 	row(tw, "drift", drift)
 	row(tw, "unadopted", unadoptedText(rep.Unadopted, rep.Database))
+	if len(rep.FormerNodeIDs) > 0 {
+		row(tw, "former ids", strings.Join(rep.FormerNodeIDs, ", "))
+	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout)
+	if rep.Forked != "" {
+		fmt.Fprintf(e.stdout, "FORKED: %s\n  hint:  %s\n\n", escapeControl(rep.Forked), rep.ForkedHint)
+	}
 	if len(rep.Devices) == 0 {
 		fmt.Fprintln(e.stdout, "no paired devices")
 		return nil

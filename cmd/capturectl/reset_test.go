@@ -1,0 +1,79 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ncruces/go-sqlite3"
+)
+
+// TestResetAfterRestore runs the restore of a backup through the binary:
+// the desktop's file goes back to before three synced edits; the phone's
+// next changeset is refused with the hint to reset, status shows the fork,
+// and after capturectl reset the two sync back to one state, with the
+// three edits.
+func TestResetAfterRestore(t *testing.T) {
+	dir, desktop, phone := pairedDevices(t)
+	editDB(t, dir, "desktop.db", releasesSQL)
+	sync := func(from, to, toID string) result {
+		ok(t, dir, "export", "--db", from, "--peer", toID, "--out", "x.cs")
+		return ctl(t, dir, "apply", "--db", to, "x.cs")
+	}
+	mustSync := func(from, to, toID string) {
+		t.Helper()
+		if r := sync(from, to, toID); r.code != 0 {
+			t.Fatalf("apply on %s: exit %d\n%s", to, r.code, r.stderr)
+		}
+	}
+	mustSync("desktop.db", "phone.db", phone)
+	mustSync("phone.db", "desktop.db", desktop)
+	editDB(t, dir, "desktop.db", `VACUUM INTO '`+filepath.Join(dir, "backup.db")+`'`)
+	editDB(t, dir, "desktop.db", `UPDATE discovery_releases SET notes = 'one' WHERE id = 'r1'; INSERT INTO tag_categories (id, name) VALUES ('c2', 'two')`)
+	editDB(t, dir, "phone.db", `UPDATE discovery_releases SET label = 'three' WHERE id = 'r1'`)
+	mustSync("desktop.db", "phone.db", phone)
+	mustSync("phone.db", "desktop.db", desktop)
+	mustSync("desktop.db", "phone.db", phone)
+
+	for _, suffix := range []string{"-wal", "-shm"} {
+		os.Remove(filepath.Join(dir, "desktop.db"+suffix))
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "backup.db")) // the restore
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "desktop.db"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := sync("phone.db", "desktop.db", desktop)
+	if r.code != exitFailure || !strings.Contains(r.stderr, "restored from a backup or copied") || !strings.Contains(r.stderr, "capturectl reset --db desktop.db") {
+		t.Fatalf("apply on the restored desktop: exit %d\n%s", r.code, r.stderr)
+	}
+	if out := ok(t, dir, "status", "--db", "desktop.db"); !strings.Contains(out, "FORKED:") || !strings.Contains(out, "--new-device") {
+		t.Errorf("status of the restored desktop:\n%s", out)
+	}
+	out := ok(t, dir, "reset", "--db", "desktop.db")
+	if !strings.Contains(out, "node id "+desktop+" is now ") {
+		t.Fatalf("reset:\n%s", out)
+	}
+	id := nodeOf(t, filepath.Join(dir, "desktop.db"))
+	mustSync("desktop.db", "phone.db", phone)
+	mustSync("phone.db", "desktop.db", id)
+	mustSync("desktop.db", "phone.db", phone)
+	checkSameState(t, dir, "desktop.db", "phone.db")
+	conn, err := sqlite3.OpenFlags(filepath.Join(dir, "desktop.db"), sqlite3.OPEN_READONLY)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var got string
+	if err := queryRow(conn, `SELECT notes || '/' || label || '/' || (SELECT name FROM tag_categories WHERE id = 'c2') FROM discovery_releases WHERE id = 'r1'`,
+		func(s *sqlite3.Stmt) { got = s.ColumnText(0) }); err != nil || got != "one/three/two" {
+		t.Errorf("the three edits on the desktop: %q, %v", got, err)
+	}
+	out = ok(t, dir, "status", "--db", "desktop.db")
+	if strings.Contains(out, "FORKED") || !strings.Contains(out, "former ids   "+desktop) {
+		t.Errorf("status after the reset:\n%s", out)
+	}
+}
