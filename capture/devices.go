@@ -29,10 +29,10 @@ type Device struct {
 	// here.
 	ReceivedSeq int64
 	// ReceivedChecks are points of the device's log as received here that
-	// it has not confirmed yet, oldest first; VerifiedSeq is the highest of
-	// its checks of this device's log found here (see Engine.CheckLog).
-	ReceivedChecks []changeset.Check
-	VerifiedSeq    int64
+	// it has not confirmed yet, by sequence number; ConfirmedChecks are
+	// the device's last checks of this device's log found here, to send
+	// back (see Engine.CheckLog).
+	ReceivedChecks, ConfirmedChecks []changeset.Check
 	// Failure is set while changesets from the device fail to apply
 	// (RecordApplyFailure); nil otherwise.
 	Failure *ApplyFailure
@@ -119,10 +119,10 @@ func (e *Engine) Devices(ctx context.Context) ([]Device, error) {
 	}
 	var out []Device
 	err := e.query(`SELECT device_id, name, platform, paired_at, coalesce(last_seen, ''), acked_seq, received_seq,
-		failures, coalesce(failed_at, ''), coalesce(failure, ''), coalesce(failed_record, ''), coalesce(received_checks, ''), verified_seq
+		failures, coalesce(failed_at, ''), coalesce(failure, ''), coalesce(failed_record, ''), coalesce(received_checks, ''), coalesce(confirmed_checks, '')
 		FROM paired_devices ORDER BY device_id`, nil, func(s *sqlite3.Stmt) error {
 		d := Device{ID: s.ColumnText(0), Name: s.ColumnText(1), Platform: s.ColumnText(2),
-			AckedSeq: s.ColumnInt64(5), ReceivedSeq: s.ColumnInt64(6), ReceivedChecks: parseChecks(s.ColumnText(11)), VerifiedSeq: s.ColumnInt64(12)}
+			AckedSeq: s.ColumnInt64(5), ReceivedSeq: s.ColumnInt64(6), ReceivedChecks: parseChecks(s.ColumnText(11)), ConfirmedChecks: parseChecks(s.ColumnText(12))}
 		d.PairedAt, _ = time.Parse(time.RFC3339Nano, s.ColumnText(3))
 		d.LastSeen, _ = time.Parse(time.RFC3339Nano, s.ColumnText(4))
 		if n := s.ColumnInt(7); n > 0 {

@@ -121,7 +121,7 @@ func (e *Engine) export(ctx context.Context, w io.Writer, opts ExportOptions) (s
 	cw, err := changeset.NewWriter(w, changeset.Header{
 		Origin: e.nodeID, To: peer.ID, SchemaVersion: int64(version), Fingerprint: e.fingerprint,
 		Tables: e.wireTables(), Snapshot: opts.Snapshot, UpToSeq: st.UpToSeq, Ack: peer.ReceivedSeq,
-		UpToHLC: upToHLC, Checks: peer.ReceivedChecks, Verified: peer.VerifiedSeq, Former: former, Witness: witness,
+		UpToHLC: upToHLC, Checks: peer.ReceivedChecks, Confirmed: peer.ConfirmedChecks, Former: former, Witness: witness,
 	})
 	if err != nil {
 		return st, nil, fmt.Errorf("capture: export: %w", err)

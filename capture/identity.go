@@ -44,43 +44,42 @@ var ErrForked = errors.New("this database's change log is not the one its peers 
 var ErrRetired = errors.New("node id was retired by its device")
 
 // CheckLog checks a peer's checks of this device's log (points of it as
-// the peer received them) against the log, and returns the highest one
-// found: an error wrapping ErrForked when the log has no change at a
-// check's sequence number, or another one. A change pruned since (every
-// peer had it) cannot be checked, and passes.
-func (e *Engine) CheckLog(ctx context.Context, peer string, checks []changeset.Check) (verified int64, err error) {
+// the peer received them) against the log, and returns those it confirms:
+// an error wrapping ErrForked when the log has no change at a check's
+// sequence number, or another one. A change pruned since (every peer had
+// it) cannot be checked, and is confirmed.
+func (e *Engine) CheckLog(ctx context.Context, peer string, checks []changeset.Check) (confirmed []changeset.Check, err error) {
 	if e.conn == nil {
-		return 0, ErrClosed
+		return nil, ErrClosed
 	}
 	if len(checks) == 0 {
-		return 0, nil
+		return nil, nil
 	}
 	var last, oldest int64
 	err = e.queryRow(`SELECT coalesce(max(seq), 0), coalesce(min(seq), 0) FROM local_changes`, nil, func(s *sqlite3.Stmt) {
 		last, oldest = s.ColumnInt64(0), s.ColumnInt64(1)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("capture: check the log against %s: %w", peer, err)
+		return nil, fmt.Errorf("capture: check the log against %s: %w", peer, err)
 	}
 	for _, c := range checks {
 		if c.Seq > last {
-			return 0, fmt.Errorf("capture: %s has received this node's change %d, and the log ends at %d: %w", peer, c.Seq, last, ErrForked)
+			return nil, fmt.Errorf("capture: %s has received this node's change %d, and the log ends at %d: %w", peer, c.Seq, last, ErrForked)
 		}
-		if c.Seq < oldest || c.Seq <= 0 {
-			continue
+		if c.Seq >= oldest && c.Seq > 0 {
+			var got int64
+			err := e.queryRow(`SELECT hlc FROM local_changes WHERE seq = ?`, []any{c.Seq}, func(s *sqlite3.Stmt) { got = s.ColumnInt64(0) })
+			if err != nil && !errors.Is(err, errNoRow) {
+				return nil, fmt.Errorf("capture: check the log against %s: %w", peer, err)
+			}
+			if got != c.HLC {
+				return nil, fmt.Errorf("capture: %s received this node's change %d stamped %s, the log has %s there: %w",
+					peer, c.Seq, HLC(c.HLC), HLC(got), ErrForked)
+			}
 		}
-		var got int64
-		err := e.queryRow(`SELECT hlc FROM local_changes WHERE seq = ?`, []any{c.Seq}, func(s *sqlite3.Stmt) { got = s.ColumnInt64(0) })
-		if err != nil && !errors.Is(err, errNoRow) {
-			return 0, fmt.Errorf("capture: check the log against %s: %w", peer, err)
-		}
-		if got != c.HLC {
-			return 0, fmt.Errorf("capture: %s received this node's change %d stamped %s, the log has %s there: %w",
-				peer, c.Seq, HLC(c.HLC), HLC(got), ErrForked)
-		}
-		verified = max(verified, c.Seq)
+		confirmed = append(confirmed, c)
 	}
-	return verified, nil
+	return confirmed, nil
 }
 
 // RecordFork notes, for status, that a check found this database forked
@@ -183,7 +182,7 @@ func (e *Engine) Reset(ctx context.Context, opts ResetOptions) (oldID, newID str
 			{`UPDATE local_changes SET origin = ? WHERE origin IS NULL`, []any{oldID}},
 			{`UPDATE parked_values SET origin = ? WHERE origin IS NULL`, []any{oldID}},
 			// The checks of the peers' logs stay: those logs did not change.
-			{`UPDATE paired_devices SET acked_seq = 0, received_seq = 0, verified_seq = 0, pending_tables = NULL, pending_seq = NULL,
+			{`UPDATE paired_devices SET acked_seq = 0, received_seq = 0, confirmed_checks = NULL, pending_tables = NULL, pending_seq = NULL,
 				failed_at = NULL, failure = NULL, failed_record = NULL, failures = 0`, nil},
 			{`UPDATE sync_state SET node_id = ?, former_node_ids = ?, forked = NULL WHERE id = 1`, []any{newID, strings.Join(former, ",")}},
 		}
@@ -257,7 +256,7 @@ func (e *Engine) Rekey(ctx context.Context, id string, former []string) (bool, e
 		if f == id || f == e.nodeID || !paired(f) {
 			continue
 		}
-		err := e.exec(`UPDATE paired_devices SET device_id = ?1, acked_seq = 0, received_seq = 0, received_checks = NULL, verified_seq = 0,
+		err := e.exec(`UPDATE paired_devices SET device_id = ?1, acked_seq = 0, received_seq = 0, received_checks = NULL, confirmed_checks = NULL,
 			pending_tables = NULL, pending_seq = NULL, sent_tables = NULL WHERE device_id = ?2`, id, f)
 		if err == nil {
 			err = e.exec(`INSERT INTO retired_devices (device_id, new_id, retired_at) VALUES (?, ?, ?)
@@ -288,20 +287,19 @@ func (e *Engine) Retired(ctx context.Context, id string) (string, bool, error) {
 
 // RecordReceived notes, in the caller's transaction, that a changeset from
 // peer was applied: it covered the peer's log up to seq, whose change there
-// is stamped hlc, and confirmed the checks sent to it up to verified.
-// received_seq only grows; (seq, hlc) joins the checks to send back, and
-// the confirmed ones leave (the last of them stays, to tell a copy by).
-func (e *Engine) RecordReceived(ctx context.Context, peer string, seq, hlc, verified int64) error {
+// is stamped hlc, and confirmed the given checks sent to it. received_seq
+// only grows; (seq, hlc) joins the checks to send back, in sequence order
+// (a changeset delivered late still adds its point), and the confirmed
+// ones leave, but for the newest, which stays to tell a copy by.
+func (e *Engine) RecordReceived(ctx context.Context, peer string, seq, hlc int64, confirmed []changeset.Check) error {
 	dev, err := e.Device(ctx, peer)
 	if err != nil {
 		return err
 	}
-	checks := slices.DeleteFunc(dev.ReceivedChecks, func(c changeset.Check) bool { return c.Seq < verified })
-	if n := len(checks); hlc != 0 && (n == 0 || seq > checks[n-1].Seq) {
-		if n == changeset.MaxChecks { // the oldest are kept: they reach furthest back
-			checks = checks[:n-1]
-		}
-		checks = append(checks, changeset.Check{Seq: seq, HLC: hlc})
+	checks := insertCheck(dev.ReceivedChecks, changeset.Check{Seq: seq, HLC: hlc})
+	if n := len(checks); n > 0 {
+		newest := checks[n-1]
+		checks = slices.DeleteFunc(checks, func(c changeset.Check) bool { return c != newest && slices.Contains(confirmed, c) })
 	}
 	err = e.exec(`UPDATE paired_devices SET received_seq = max(received_seq, ?), received_checks = ? WHERE device_id = ?`,
 		seq, formatChecks(checks), peer)
@@ -309,6 +307,22 @@ func (e *Engine) RecordReceived(ctx context.Context, peer string, seq, hlc, veri
 		return fmt.Errorf("capture: record what %s sent: %w", peer, err)
 	}
 	return nil
+}
+
+// insertCheck returns checks with c in sequence order, unless c has no
+// stamp or its sequence number is there already. Past MaxChecks, the
+// second newest goes: the oldest reach furthest back, and the newest is
+// the one a copy is told by.
+func insertCheck(checks []changeset.Check, c changeset.Check) []changeset.Check {
+	if c.Seq <= 0 || c.HLC == 0 || slices.ContainsFunc(checks, func(x changeset.Check) bool { return x.Seq == c.Seq }) {
+		return checks
+	}
+	i, _ := slices.BinarySearchFunc(checks, c.Seq, func(x changeset.Check, seq int64) int { return cmp.Compare(x.Seq, seq) })
+	checks = slices.Insert(slices.Clone(checks), i, c)
+	if n := len(checks); n > changeset.MaxChecks {
+		checks = slices.Delete(checks, n-2, n-1)
+	}
+	return checks
 }
 
 // witness returns the checks of the other paired devices' logs, to pass on
@@ -340,13 +354,9 @@ func (e *Engine) AddCheck(ctx context.Context, device string, c changeset.Check)
 	} else if err != nil {
 		return err
 	}
-	if c.Seq <= 0 || c.HLC == 0 || slices.ContainsFunc(dev.ReceivedChecks, func(x changeset.Check) bool { return x.Seq == c.Seq }) {
+	checks := insertCheck(dev.ReceivedChecks, c)
+	if slices.Equal(checks, dev.ReceivedChecks) {
 		return nil
-	}
-	checks := append(dev.ReceivedChecks, c)
-	slices.SortFunc(checks, func(a, b changeset.Check) int { return cmp.Compare(a.Seq, b.Seq) })
-	if len(checks) > changeset.MaxChecks {
-		checks = checks[:changeset.MaxChecks]
 	}
 	if err := e.exec(`UPDATE paired_devices SET received_checks = ? WHERE device_id = ?`, formatChecks(checks), device); err != nil {
 		return fmt.Errorf("capture: add a check of %s: %w", device, err)
@@ -354,14 +364,11 @@ func (e *Engine) AddCheck(ctx context.Context, device string, c changeset.Check)
 	return nil
 }
 
-// RecordVerified notes, in the caller's transaction, the highest of peer's
-// checks found in this device's log, to send back to it.
-func (e *Engine) RecordVerified(ctx context.Context, peer string, verified int64) error {
-	if verified <= 0 {
-		return nil
-	}
-	if err := e.exec(`UPDATE paired_devices SET verified_seq = max(verified_seq, ?) WHERE device_id = ?`, verified, peer); err != nil {
-		return fmt.Errorf("capture: record the checks of %s found: %w", peer, err)
+// RecordConfirmed notes, in the caller's transaction, the checks of this
+// device's log that peer sent and the log holds, to send back to it.
+func (e *Engine) RecordConfirmed(ctx context.Context, peer string, confirmed []changeset.Check) error {
+	if err := e.exec(`UPDATE paired_devices SET confirmed_checks = ? WHERE device_id = ?`, formatChecks(confirmed), peer); err != nil {
+		return fmt.Errorf("capture: record the checks of %s confirmed: %w", peer, err)
 	}
 	return nil
 }

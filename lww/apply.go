@@ -279,11 +279,14 @@ func (a *applier) finish(ctx context.Context, h changeset.Header, from sender) e
 	// A changeset addressed to a former id of this device left out what
 	// that id had written, which this device may have lost since: it does
 	// not count as received, so that this device's acknowledgement does
-	// not tell the origin that it holds those changes.
-	if !from.stale {
-		if err := e.RecordReceived(ctx, h.Origin, h.UpToSeq, h.UpToHLC, h.Verified); err != nil {
+	// not tell the origin that it holds those changes. Its point of the
+	// origin's log is a check like any other.
+	if from.stale {
+		if err := e.AddCheck(ctx, h.Origin, changeset.Check{Seq: h.UpToSeq, HLC: h.UpToHLC}); err != nil {
 			return err
 		}
+	} else if err := e.RecordReceived(ctx, h.Origin, h.UpToSeq, h.UpToHLC, h.Confirmed); err != nil {
+		return err
 	}
 	if err := e.ClearApplyFailure(ctx, h.Origin); err != nil {
 		return err

@@ -113,9 +113,9 @@ func (a *applier) checkLogs(ctx context.Context, h changeset.Header, s sender) e
 	if s.stale {
 		return nil
 	}
-	verified, err := e.CheckLog(ctx, h.Origin, h.Checks)
+	confirmed, err := e.CheckLog(ctx, h.Origin, h.Checks)
 	if err != nil {
 		return err
 	}
-	return e.RecordVerified(ctx, h.Origin, verified)
+	return e.RecordConfirmed(ctx, h.Origin, confirmed)
 }

@@ -34,7 +34,7 @@ func rawHeader(origin, to string) *raw {
 	r.v(0)    // ack
 	r.v(0)    // up to hlc
 	r.uv(0)   // checks
-	r.v(0)    // verified
+	r.uv(0)   // confirmed checks
 	r.uv(0)   // witness checks
 	r.uv(0)   // former node ids
 	r.uv(0)   // tables

@@ -23,7 +23,7 @@ var edgeValues = []any{
 func sampleHeader() Header {
 	return Header{Origin: "0123456789abcdef", To: "fedcba9876543210", SchemaVersion: 3, Fingerprint: "abcd",
 		Tables:  []Table{{Name: "t", Key: []string{"id"}, Columns: []string{"a", "b"}}, {Name: "u", Key: []string{"x", "y"}}},
-		UpToSeq: 42, Ack: 7, UpToHLC: 1 << 40, Checks: []Check{{3, 99}, {7, 1 << 41}}, Verified: 5, Witness: []Witness{{"3333333333333333", Check{9, 1 << 42}}}, Former: []string{"1111111111111111", "2222222222222222"}}
+		UpToSeq: 42, Ack: 7, UpToHLC: 1 << 40, Checks: []Check{{3, 99}, {7, 1 << 41}}, Confirmed: []Check{{2, 98}}, Witness: []Witness{{"3333333333333333", Check{9, 1 << 42}}}, Former: []string{"1111111111111111", "2222222222222222"}}
 }
 
 func sampleRecords() []Record {

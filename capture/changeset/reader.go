@@ -40,7 +40,10 @@ func NewReader(r io.Reader) (*Reader, error) {
 	for i := 0; i < nc && d.err == nil; i++ {
 		h.Checks = append(h.Checks, Check{Seq: d.varint(), HLC: d.varint()})
 	}
-	h.Verified = d.varint()
+	nv := d.length(MaxChecks)
+	for i := 0; i < nv && d.err == nil; i++ {
+		h.Confirmed = append(h.Confirmed, Check{Seq: d.varint(), HLC: d.varint()})
+	}
 	nw := d.length(MaxWitness)
 	for i := 0; i < nw && d.err == nil; i++ {
 		h.Witness = append(h.Witness, Witness{Node: d.string(MaxNameLen), Check: Check{Seq: d.varint(), HLC: d.varint()}})

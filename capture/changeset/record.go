@@ -28,13 +28,14 @@ type Header struct {
 	// UpToHLC is the stamp of the origin's change at UpToSeq (0 if it has
 	// none). Checks are points of the receiver's log as the origin received
 	// them (a sequence number and the stamp of the change there), which the
-	// receiver has not yet confirmed; Verified is the highest of the
-	// origin's own Checks that the origin found in its log. Together they
+	// receiver has not yet confirmed; Confirmed are those of the receiver's
+	// checks of the origin's log that the origin found in it, which the
+	// receiver drops. Together they
 	// tell a log that went back in time (a restored backup) or forked (a
 	// copied file) from the one the other side saw.
-	UpToHLC  int64
-	Checks   []Check
-	Verified int64
+	UpToHLC   int64
+	Checks    []Check
+	Confirmed []Check
 	// Witness passes on the origin's checks of other devices' logs (at
 	// most MaxWitness): a device whose only peer that saw part of its log
 	// lost it since (restored itself) is still told, by whoever holds what

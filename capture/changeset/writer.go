@@ -36,7 +36,14 @@ func NewWriter(w io.Writer, h Header) (*Writer, error) {
 		e.varint(c.Seq)
 		e.varint(c.HLC)
 	}
-	e.varint(h.Verified)
+	if len(h.Confirmed) > MaxChecks {
+		return nil, fmt.Errorf("changeset: header confirms %d checks (limit %d): %w", len(h.Confirmed), MaxChecks, ErrLimit)
+	}
+	e.uvarint(uint64(len(h.Confirmed)))
+	for _, c := range h.Confirmed {
+		e.varint(c.Seq)
+		e.varint(c.HLC)
+	}
 	if len(h.Witness) > MaxWitness {
 		return nil, fmt.Errorf("changeset: header lists %d witness checks (limit %d): %w", len(h.Witness), MaxWitness, ErrLimit)
 	}

@@ -6,11 +6,11 @@
 -- oldest first, at most 16, that it has not yet confirmed. Sent back with
 -- each changeset, they let it check that its log still holds what was
 -- received from it.
--- verified_seq: the highest of the checks the paired device sent about
--- this device's log that this device found in it; sent back so that the
--- paired device drops the checks up to it.
+-- confirmed_checks: the checks the paired device last sent about this
+-- device's log that this device found in it, as received_checks writes
+-- them; sent back so that the paired device drops them.
 ALTER TABLE paired_devices ADD COLUMN received_checks TEXT;
-ALTER TABLE paired_devices ADD COLUMN verified_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE paired_devices ADD COLUMN confirmed_checks TEXT;
 
 -- former_node_ids: the node ids this device had before a reset, newest
 -- first, comma-separated (NULL: none). Its changesets list them, so that
