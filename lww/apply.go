@@ -84,6 +84,14 @@ type Decision struct {
 // wrong shape, or a stamp more than MaxDrift ahead of this device's clock,
 // is refused whole with an error saying which record and why.
 //
+// Before it merges anything, Apply checks the logs (docs/device-lifecycle.md):
+// a changeset showing that this database went back in time or was copied
+// (capture.ErrForked, recorded for Engine.Forked; call Engine.Reset), or
+// that the sender's did (ErrPeerForked), merges nothing. A changeset that
+// passes every check and still fails returns ErrApplyFailed, and the
+// failure is recorded against its origin (capture.Device.Failure) until a
+// changeset from it applies.
+//
 // Records are applied in batches sorted by table and entity, which changes
 // the time taken, not the outcome. A goroutine of Apply's own reads r one
 // batch ahead of the batch being applied; the memory held is bounded by
