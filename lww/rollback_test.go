@@ -84,13 +84,15 @@ func (r *rollbacks) step(w *world) {
 // sender when its log shows it, or when it still signs with an id it had
 // left before a rollback), and the changeset is dropped, as the network
 // may drop any. A changeset from an id its device has left since is
-// dropped too.
+// dropped too, and so is one addressed to an id that to took and then
+// lost with a rollback (ErrNotForThisDevice).
 func (r *rollbacks) deliver(w *world, to *device, m delivery) {
 	_, err := Apply(context.Background(), to.e, bytes.NewReader(m.data), Options{})
 	switch {
 	case err == nil:
 	case errors.Is(err, capture.ErrForked):
 		reset(w.t, to)
+	case errors.Is(err, ErrNotForThisDevice):
 	case errors.Is(err, capture.ErrRetired):
 		cr, herr := changeset.NewReader(bytes.NewReader(m.data))
 		if herr != nil {
