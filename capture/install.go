@@ -118,9 +118,9 @@ func (e *Engine) Drift(ctx context.Context) ([]Drift, error) {
 // Install brings the capture triggers in line with the live schema and the
 // sync spec, in one transaction: it creates the missing triggers, replaces
 // the changed ones, drops those no longer expected and leaves the rest
-// alone, then records the sync fingerprint. When it writes a trigger, or
-// after Open migrated the database, it also adopts the rows that have no
-// register (Adopt). Run it after a migration or an ALTER TABLE that adds a
+// alone, then records the sync fingerprint. When it writes a table's
+// insert trigger, or after Open migrated the database, it also adopts the
+// rows that have no register (Adopt). Run it after a migration or an ALTER TABLE that adds a
 // column; Open runs it. It is idempotent.
 func (e *Engine) Install(ctx context.Context) (rep InstallReport, err error) {
 	if e.conn == nil {
@@ -169,15 +169,16 @@ func (e *Engine) Install(ctx context.Context) (rep InstallReport, err error) {
 		}
 	}
 	rep.Unchanged = len(want) - len(rep.Created) - len(rep.Replaced)
-	// Rows can have gone without capture only while triggers were missing
-	// or wrong, or while a migration ran: only then is the scan for them
-	// worth its cost.
-	if len(rep.Created) > 0 || len(rep.Replaced) > 0 || e.migrated {
-		if rep.Adopted, err = e.adopt(ctx, tables); err != nil {
+	// Rows can have gone without capture only into a table whose insert
+	// trigger was missing or wrong, or while a migration ran: only there
+	// is the scan for them worth its cost (a new column's trigger alone
+	// does not call for it).
+	if adopt := tablesToAdopt(tables, drift, e.migrated); len(adopt) > 0 {
+		if rep.Adopted, err = e.adopt(ctx, adopt); err != nil {
 			return rep, fmt.Errorf("capture: adopt existing rows: %w", err)
 		}
-		e.migrated = false
 	}
+	e.migrated = false
 	fp := schema.Fingerprint(tables)
 	if err := e.exec(`UPDATE sync_state SET spec_fingerprint = ? WHERE id = 1 AND spec_fingerprint IS NOT ?`, fp, fp); err != nil {
 		return rep, fmt.Errorf("capture: record fingerprint: %w", err)
@@ -188,4 +189,20 @@ func (e *Engine) Install(ctx context.Context) (rep InstallReport, err error) {
 			Int("dropped", len(rep.Dropped)).Str("fingerprint", fp).Msg("capture triggers refreshed")
 	}
 	return rep, nil
+}
+
+// tablesToAdopt returns the tables whose rows Install scans for ones to
+// adopt: every table after a migration, else those whose row-logging
+// triggers (triggers.RowNames) were missing or wrong.
+func tablesToAdopt(tables []schema.TableInfo, drift []Drift, migrated bool) []schema.TableInfo {
+	if migrated {
+		return tables
+	}
+	var out []schema.TableInfo
+	for _, t := range tables {
+		if slices.ContainsFunc(drift, func(d Drift) bool { return d.Kind != Extra && slices.Contains(triggers.RowNames(t), d.Trigger) }) {
+			out = append(out, t)
+		}
+	}
+	return out
 }

@@ -199,6 +199,13 @@ func (g gen) keySame() []string {
 	return conds
 }
 
+// RowNames returns the names of t's triggers that log a row coming into
+// the table, by an insert or a key change: while one of them is missing, a
+// row can be written without a register (see capture.Engine.Adopt).
+func RowNames(t schema.TableInfo) []string {
+	return []string{name(t.Name, "insert"), name(t.Name, "key", "insert")}
+}
+
 func (g gen) insert() Trigger {
 	n := name(g.t.Name, "insert")
 	return Trigger{Name: n, SQL: fmt.Sprintf("CREATE TRIGGER %s AFTER INSERT ON %s\n%s\nBEGIN\n%sEND",
