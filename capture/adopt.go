@@ -174,8 +174,11 @@ func unadoptedSQL(t schema.TableInfo, count bool) string {
 	if !count {
 		what = triggers.EntityID(t, "r") + ", " + strings.Join(quoteCols("r", adoptColumns(t)), ", ")
 	}
+	// The unary + strips the key column's affinity, which would otherwise
+	// be applied to entity_id (a column without one) and keep its index
+	// from being used: an INTEGER key made the scan quadratic.
 	where := `NOT EXISTS (SELECT 1 FROM field_timestamps f WHERE f.entity_type = ` + triggers.Literal(t.Name) +
-		` AND f.entity_id = ` + triggers.EntityID(t, "r") + ` AND f.field_name = '')`
+		` AND f.entity_id = +(` + triggers.EntityID(t, "r") + `) AND f.field_name = '')`
 	if len(t.LocalKeys) > 0 {
 		lits := make([]string, len(t.LocalKeys))
 		for i, k := range t.LocalKeys {
