@@ -36,14 +36,8 @@ func NewReader(r io.Reader) (*Reader, error) {
 	h.UpToSeq = d.varint()
 	h.Ack = d.varint()
 	h.UpToHLC = d.varint()
-	nc := d.length(MaxChecks)
-	for i := 0; i < nc && d.err == nil; i++ {
-		h.Checks = append(h.Checks, Check{Seq: d.varint(), HLC: d.varint()})
-	}
-	nv := d.length(MaxChecks)
-	for i := 0; i < nv && d.err == nil; i++ {
-		h.Confirmed = append(h.Confirmed, Check{Seq: d.varint(), HLC: d.varint()})
-	}
+	h.Checks = d.checks()
+	h.Confirmed = d.checks()
 	nw := d.length(MaxWitness)
 	for i := 0; i < nw && d.err == nil; i++ {
 		h.Witness = append(h.Witness, Witness{Node: d.string(MaxNameLen), Check: Check{Seq: d.varint(), HLC: d.varint()}})
@@ -81,6 +75,16 @@ func (d *decoder) bool() bool {
 		d.fail(fmt.Errorf("flag byte %d: %w", b, ErrCorrupt))
 		return false
 	}
+}
+
+// checks reads a list of log checks.
+func (d *decoder) checks() []Check {
+	var out []Check
+	n := d.length(MaxChecks)
+	for i := 0; i < n && d.err == nil; i++ {
+		out = append(out, Check{Seq: d.varint(), HLC: d.varint()})
+	}
+	return out
 }
 
 // Header returns the changeset's header.

@@ -28,21 +28,15 @@ func NewWriter(w io.Writer, h Header) (*Writer, error) {
 	e.varint(h.UpToSeq)
 	e.varint(h.Ack)
 	e.varint(h.UpToHLC)
-	if len(h.Checks) > MaxChecks {
-		return nil, fmt.Errorf("changeset: header lists %d checks (limit %d): %w", len(h.Checks), MaxChecks, ErrLimit)
-	}
-	e.uvarint(uint64(len(h.Checks)))
-	for _, c := range h.Checks {
-		e.varint(c.Seq)
-		e.varint(c.HLC)
-	}
-	if len(h.Confirmed) > MaxChecks {
-		return nil, fmt.Errorf("changeset: header confirms %d checks (limit %d): %w", len(h.Confirmed), MaxChecks, ErrLimit)
-	}
-	e.uvarint(uint64(len(h.Confirmed)))
-	for _, c := range h.Confirmed {
-		e.varint(c.Seq)
-		e.varint(c.HLC)
+	for _, list := range [][]Check{h.Checks, h.Confirmed} {
+		if len(list) > MaxChecks {
+			return nil, fmt.Errorf("changeset: header lists %d checks (limit %d): %w", len(list), MaxChecks, ErrLimit)
+		}
+		e.uvarint(uint64(len(list)))
+		for _, c := range list {
+			e.varint(c.Seq)
+			e.varint(c.HLC)
+		}
 	}
 	if len(h.Witness) > MaxWitness {
 		return nil, fmt.Errorf("changeset: header lists %d witness checks (limit %d): %w", len(h.Witness), MaxWitness, ErrLimit)
