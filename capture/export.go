@@ -208,7 +208,8 @@ func (x *exporter) stmt(sql string) (*sqlite3.Stmt, error) {
 
 // delta writes the registers whose latest change came after seq.
 func (x *exporter) delta(after int64) error {
-	return x.e.query(`SELECT lc.seq, lc.entity_type, lc.entity_id, lc.field_name, ft.hlc, coalesce(ft.origin, ?), ft.tombstone
+	return x.e.query(`SELECT lc.seq, lc.entity_type, lc.entity_id, lc.field_name, ft.hlc, coalesce(ft.origin, ?), ft.tombstone,
+			lc.from_origin IS 1
 		FROM local_changes lc JOIN field_timestamps ft ON ft.entity_type = lc.entity_type
 			AND ft.entity_id = lc.entity_id AND ft.field_name = lc.field_name AND ft.seq = lc.seq
 		WHERE lc.seq > ? ORDER BY lc.seq`, []any{x.e.nodeID, after}, x.register)
@@ -224,11 +225,11 @@ func (x *exporter) catchUp(missing map[string][]string, upTo int64) error {
 	slices.Sort(tables)
 	for _, table := range tables {
 		for _, field := range missing[table] {
-			q := `SELECT seq, entity_type, entity_id, field_name, hlc, coalesce(origin, ?), tombstone
+			q := `SELECT seq, entity_type, entity_id, field_name, hlc, coalesce(origin, ?), tombstone, 0
 				FROM field_timestamps WHERE entity_type = ? AND field_name = ? AND seq <= ? ORDER BY entity_id`
 			args := []any{x.e.nodeID, table, field, upTo}
 			if field == "" { // a whole table: existence first, then fields
-				q = `SELECT seq, entity_type, entity_id, field_name, hlc, coalesce(origin, ?), tombstone
+				q = `SELECT seq, entity_type, entity_id, field_name, hlc, coalesce(origin, ?), tombstone, 0
 					FROM field_timestamps WHERE entity_type = ? AND seq <= ? ORDER BY entity_id, field_name`
 				args = []any{x.e.nodeID, table, upTo}
 			}
@@ -241,11 +242,16 @@ func (x *exporter) catchUp(missing map[string][]string, upTo int64) error {
 }
 
 // register writes the record of one register row (seq, table, entity,
-// field, hlc, origin, tombstone).
+// field, hlc, origin, tombstone, and whether the peer sent this change
+// itself). A change is sent back to the device it came from only when it
+// came through another one (local_changes.from_origin): a change the peer
+// sent itself is covered by the checks of its log, which show a restore
+// that lost it as a fork; one relayed to here may be what it lost
+// unnoticed.
 func (x *exporter) register(s *sqlite3.Stmt) error {
 	rec := changeset.Record{Seq: s.ColumnInt64(0), Table: s.ColumnText(1), Entity: ColumnValue(s, 2),
 		Field: s.ColumnText(3), HLC: s.ColumnInt64(4), Origin: s.ColumnText(5)}
-	if rec.Origin == x.peer || !x.known.has(rec.Table, rec.Field) {
+	if rec.Origin == x.peer && s.ColumnBool(7) || !x.known.has(rec.Table, rec.Field) {
 		return nil
 	}
 	var err error

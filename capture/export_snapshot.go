@@ -12,7 +12,8 @@ import (
 )
 
 // snapshot writes every register, table by table, parents first, each
-// row's existence before its fields.
+// row's existence before its fields; the peer's own changes too, which a
+// peer that needs a snapshot may have lost.
 func (x *exporter) snapshot() error {
 	var names []string
 	for _, t := range x.e.tables {
@@ -42,7 +43,7 @@ func (x *exporter) snapshot() error {
 			}
 			continue
 		}
-		err := x.e.query(`SELECT seq, entity_type, entity_id, field_name, hlc, coalesce(origin, ?), tombstone
+		err := x.e.query(`SELECT seq, entity_type, entity_id, field_name, hlc, coalesce(origin, ?), tombstone, 0
 			FROM field_timestamps WHERE entity_type = ? ORDER BY entity_id, field_name`, []any{x.e.nodeID, name}, x.register)
 		if err != nil {
 			return err
@@ -84,7 +85,7 @@ func (x *exporter) snapshotTable(t schema.TableInfo) error {
 		if rec.Field == "" {
 			exist.entity, exist.stamp, exist.set = rec.Entity, st, true
 		}
-		if rec.Origin == x.peer || !x.known.has(rec.Table, rec.Field) {
+		if !x.known.has(rec.Table, rec.Field) {
 			return nil
 		}
 		found := s.ColumnBool(6)

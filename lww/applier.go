@@ -14,11 +14,14 @@ import (
 
 // applier carries out the decisions of one Apply inside its transaction.
 type applier struct {
-	e     *capture.Engine
-	conn  *sqlite3.Conn
-	opts  Options
-	self  string
-	stmts map[string]*sqlite3.Stmt
+	e    *capture.Engine
+	conn *sqlite3.Conn
+	opts Options
+	self string
+	// sender is the origin of the changeset being applied ("" in Replay):
+	// its records of its own changes are logged with from_origin set.
+	sender string
+	stmts  map[string]*sqlite3.Stmt
 	// rowStmts holds the row-writing statements, bounded (execRow).
 	rowStmts map[string]*sqlite3.Stmt
 	tables   map[string]schema.TableInfo
@@ -46,9 +49,6 @@ type applier struct {
 	nodes         map[string]string // node ids read, one string each (node)
 	parentCount   int
 	parentsUnsafe bool
-	// stale is set for a changeset addressed to a former id of this
-	// device (sender.stale).
-	stale bool
 	// insertFirst allows upsert to try a plain insert first: only while
 	// triggers are off, since a BEFORE INSERT trigger of the app's would
 	// run for both statements when the row turns out to be there.
@@ -239,7 +239,9 @@ func (a *applier) allRegisters(table string, entity any) (map[string]Reg, error)
 }
 
 // take stamps a register with the write it took and logs the change, so it
-// is relayed onward.
+// is relayed onward. The log names the origin even when it is this device
+// (a change of its own that a peer sent back, which it had lost): the log
+// tells a received change from one captured here by it.
 func (a *applier) take(rec changeset.Record, op capture.Op, value any, tombstone bool) error {
 	a.wroteRegister(rec.Table, rec.Entity)
 	s, names, err := a.logStmt(rec.Table, rec.Field)
@@ -247,7 +249,7 @@ func (a *applier) take(rec changeset.Record, op capture.Op, value any, tombstone
 		return err
 	}
 	err = firstErr(capture.BindValue(s, 1, rec.Entity), s.BindInt64(2, int64(op)), capture.BindValue(s, 3, value),
-		s.BindInt64(4, rec.HLC), a.bindOrigin(s, 5, rec.Origin), names.bind(s, 6))
+		s.BindInt64(4, rec.HLC), s.BindText(5, rec.Origin), a.bindFromOrigin(s, 6, rec.Origin), names.bind(s, 7))
 	if err != nil {
 		return err
 	}
@@ -265,8 +267,17 @@ func (a *applier) take(rec changeset.Record, op capture.Op, value any, tombstone
 	return s.Exec()
 }
 
+// bindFromOrigin binds local_changes.from_origin as argument i of s: 1
+// when the record comes from its origin itself, else NULL.
+func (a *applier) bindFromOrigin(s *sqlite3.Stmt, i int, origin string) error {
+	if a.sender != "" && origin == a.sender {
+		return s.BindInt64(i, 1)
+	}
+	return s.BindNull(i)
+}
+
 // bindOrigin binds a record's origin as argument i of s: NULL when it is
-// this device, as the log and the registers store it.
+// this device, as the registers store it.
 func (a *applier) bindOrigin(s *sqlite3.Stmt, i int, origin string) error {
 	if origin == a.self {
 		return s.BindNull(i)
@@ -279,13 +290,6 @@ func (a *applier) bindOrigin(s *sqlite3.Stmt, i int, origin string) error {
 func (a *applier) apply(rec changeset.Record, where func() string) (Decision, error) {
 	d := Decision{Kind: rec.Kind, Table: rec.Table, Entity: rec.Entity, Field: rec.Field,
 		Stamp: capture.Stamp{HLC: capture.HLC(rec.HLC), Node: rec.Origin}}
-	if a.stale && rec.Origin == a.self {
-		// Addressed to a former id of this device, the changeset did not
-		// leave out this device's own writes under its new id, which it
-		// holds: nothing to do.
-		d.Outcome = "lost"
-		return d, nil
-	}
 	t, known, err := a.validate(rec)
 	if err != nil {
 		return d, fmt.Errorf("%s: %w", where(), err)

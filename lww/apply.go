@@ -162,7 +162,7 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 		return res, fmt.Errorf("lww: apply: %w", err)
 	}
 	defer a.close()
-	a.insertFirst, a.stale = triggersOff, from.stale
+	a.insertFirst, a.sender = triggersOff, h.Origin
 	// The clock as it stands before this changeset's records are logged:
 	// they may be older than stamps already issued here.
 	if a.lastClock, err = e.Clock(ctx); err != nil {

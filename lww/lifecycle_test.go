@@ -203,3 +203,68 @@ func TestCopiedDatabaseIsRefused(t *testing.T) {
 		t.Errorf("r1 on the desktop: %v", got)
 	}
 }
+
+// TestRestoreShowsThroughARelay: a phone's edit reaches the desktop, and
+// the desktop relays it to a tablet. Then the phone and the desktop are
+// both restored from backups taken before the edit, so that the only
+// device the phone's log went to went back too. The tablet got, with the
+// relayed edit, the desktop's checks of the phone's log
+// (changeset.Header.Witness), and passes them on: the phone's restore
+// shows (capture.ErrForked), and after the resets all three end with the
+// edit.
+func TestRestoreShowsThroughARelay(t *testing.T) {
+	ctx := context.Background()
+	desk, phone, tablet := newDevice(t, "desktop", schema.Desktop), newDevice(t, "phone", schema.Mobile), newDevice(t, "tablet", schema.Mobile)
+	devs := []*device{desk, phone, tablet}
+	pairAll(t, devs...)
+	desk.exec(t, `INSERT INTO discovery_releases (id, url, title, date_added, date_modified) VALUES ('r1', 'u1', 'One', 'd', 'd')`)
+	for range 2 {
+		exchange(t, desk, phone)
+		exchange(t, desk, tablet)
+		exchange(t, phone, tablet)
+	}
+	phoneSaved, deskSaved := backup(t, phone), backup(t, desk)
+	later()
+	phone.exec(t, `UPDATE discovery_releases SET label = 'kept by the tablet' WHERE id = 'r1'`)
+	syncTo(t, phone, desk)
+	syncTo(t, desk, tablet)
+	replaceFile(t, phone, phoneSaved)
+	replaceFile(t, desk, deskSaved)
+
+	forked := map[string]bool{}
+	for round := 0; round < 4; round++ {
+		for _, a := range devs {
+			for _, b := range devs {
+				if a == b {
+					continue
+				}
+				peer := pairedID(t, a, b)
+				if peer == "" {
+					continue // b was reset, and has not told a its new id yet
+				}
+				var buf bytes.Buffer
+				if _, err := a.e.Export(ctx, &buf, capture.ExportOptions{Peer: peer}); err != nil {
+					t.Fatal(err)
+				}
+				_, err := Apply(ctx, b.e, &buf, Options{})
+				switch {
+				case errors.Is(err, capture.ErrForked):
+					forked[b.name] = true
+					reset(t, b)
+				case err != nil:
+					t.Fatalf("%s applies from %s: %v", b.name, a.name, err)
+				}
+			}
+		}
+	}
+	if !forked["phone"] || !forked["desktop"] || forked["tablet"] {
+		t.Errorf("forks shown: %v, want the phone's and the desktop's", forked)
+	}
+	checkConverged(t, devs...)
+	checkIntegrity(t, devs...)
+	for _, d := range devs {
+		if got := query(t, d, `SELECT label FROM discovery_releases WHERE id = 'r1'`); got[0][0] != `"kept by the tablet"` {
+			t.Errorf("%s: label %v", d.name, got)
+		}
+	}
+}

@@ -49,60 +49,62 @@ func TestConvergenceProperty(t *testing.T) {
 func runProperty(t *testing.T, withRollbacks bool) {
 	for i := 0; i < *propCases; i++ {
 		seed := *propSeed + uint64(i)
-		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
-			w := &world{t: t, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), inbox: map[*device][]delivery{}}
-			if withRollbacks {
-				w.rollbacks = &rollbacks{rng: rand.New(rand.NewPCG(seed, 2)), saved: map[*device][]string{}}
-			}
-			// Half the cases apply in batches of 1 to 8 records, so that
-			// records of one entity fall in different batches (drawn from
-			// a generator of their own, so that the seeds' cases stay what
-			// they were).
-			if br := rand.New(rand.NewPCG(seed, 1)); br.IntN(2) == 0 {
-				smallBatches(t, 1+br.IntN(8))
-			}
-			n := 3 + w.rng.IntN(3)
-			w.devs = append(w.devs, newDevice(t, "desktop", schema.Desktop))
-			for j := 1; j < n; j++ {
-				p := schema.Mobile
-				if w.rng.IntN(4) == 0 {
-					p = schema.Desktop
+		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) { runCase(t, seed, *propSteps, withRollbacks) })
+	}
+}
+
+// runCase runs one property case.
+func runCase(t *testing.T, seed uint64, steps int, withRollbacks bool) {
+	w := &world{t: t, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), inbox: map[*device][]delivery{}}
+	if withRollbacks {
+		w.rollbacks = &rollbacks{rng: rand.New(rand.NewPCG(seed, 2)), saved: map[*device][]string{}}
+	}
+	// Half the cases apply in batches of 1 to 8 records, so that records
+	// of one entity fall in different batches (drawn from a generator of
+	// their own, so that the seeds' cases stay what they were).
+	if br := rand.New(rand.NewPCG(seed, 1)); br.IntN(2) == 0 {
+		smallBatches(t, 1+br.IntN(8))
+	}
+	n := 3 + w.rng.IntN(3)
+	w.devs = append(w.devs, newDevice(t, "desktop", schema.Desktop))
+	for j := 1; j < n; j++ {
+		p := schema.Mobile
+		if w.rng.IntN(4) == 0 {
+			p = schema.Desktop
+		}
+		w.devs = append(w.devs, newDevice(t, fmt.Sprintf("dev%d", j), p))
+	}
+	pairAll(t, w.devs...)
+	for step := 0; step < steps; step++ {
+		if w.rollbacks != nil {
+			w.rollbacks.step(w)
+		}
+		if w.rng.IntN(3) == 0 {
+			w.network()
+		} else {
+			w.edit(w.devs[w.rng.IntN(len(w.devs))])
+		}
+	}
+	// Full exchange: deliver what is in flight, then sync every pair until
+	// nothing changes.
+	for d, q := range w.inbox {
+		for _, m := range q {
+			w.deliver(d, m)
+		}
+	}
+	for round := 0; round < 3 || w.rollbacks != nil && round < 8; round++ {
+		for _, a := range w.devs {
+			for _, b := range w.devs {
+				if data := w.export(a, b); a != b && data != nil {
+					w.deliver(b, delivery{a, data})
 				}
-				w.devs = append(w.devs, newDevice(t, fmt.Sprintf("dev%d", j), p))
 			}
-			pairAll(t, w.devs...)
-			for step := 0; step < *propSteps; step++ {
-				if w.rollbacks != nil {
-					w.rollbacks.step(w)
-				}
-				if w.rng.IntN(3) == 0 {
-					w.network()
-				} else {
-					w.edit(w.devs[w.rng.IntN(len(w.devs))])
-				}
-			}
-			// Full exchange: deliver what is in flight, then sync every pair
-			// until nothing changes.
-			for d, q := range w.inbox {
-				for _, m := range q {
-					w.deliver(d, m)
-				}
-			}
-			for round := 0; round < 3 || w.rollbacks != nil && round < 8; round++ {
-				for _, a := range w.devs {
-					for _, b := range w.devs {
-						if data := w.export(a, b); a != b && data != nil {
-							w.deliver(b, delivery{a, data})
-						}
-					}
-				}
-			}
-			checkConverged(t, w.devs...)
-			checkIntegrity(t, w.devs...)
-			if w.rollbacks != nil {
-				w.rollbacks.checkNothingLost(w)
-			}
-		})
+		}
+	}
+	checkConverged(t, w.devs...)
+	checkIntegrity(t, w.devs...)
+	if w.rollbacks != nil {
+		w.rollbacks.checkNothingLost(w)
 	}
 }
 

@@ -27,6 +27,22 @@ func TestConvergencePropertyWithRollbacks(t *testing.T) {
 	runProperty(t, true)
 }
 
+// TestRollbackRegressions runs, at 400 steps, the rollback cases that
+// long runs found failing, each named for what failed.
+func TestRollbackRegressions(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		seed uint64
+	}{
+		// A device rolled back to a copy under a node id it had left, at a
+		// peer that took that id for its new one: its own change, held
+		// by peers that got it relayed, never came back (from_origin).
+		{"own change relayed back", 9111},
+	} {
+		t.Run(tc.name, func(t *testing.T) { runCase(t, tc.seed, 400, true) })
+	}
+}
+
 // rollbacks is the rollback side of a property case.
 type rollbacks struct {
 	rng   *rand.Rand

@@ -136,7 +136,7 @@ func TestDesktopV2UpgradesInPlace(t *testing.T) {
 	for _, name := range oldTables {
 		got := sqlitetest.Table(t, conn, name)
 		if name == "schema_version" {
-			if want := rowsBefore[name] + "\n3\n4\n5\n6"; got != want {
+			if want := rowsBefore[name] + "\n3\n4\n5\n6\n7"; got != want {
 				t.Errorf("schema_version: got %q, want %q", got, want)
 			}
 			continue

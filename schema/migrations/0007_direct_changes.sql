@@ -1,0 +1,12 @@
+-- Migration 7: which applied changes came from their origin itself.
+--
+-- from_origin: 1 on a change applied from a changeset that its origin sent
+-- (the record's origin is the changeset's sender); NULL on a local change
+-- and on one relayed by a third device. Export leaves a device's own
+-- changes out of what it sends that device only when they came from it
+-- directly: those are covered by the checks of its log (migration 6), so
+-- a restore that lost them shows as a fork. A change of its own that
+-- reached this device through another one is sent back, so that a device
+-- restored from a backup under the same node id, unnoticed because its
+-- peers went back too, gets back what it lost.
+ALTER TABLE local_changes ADD COLUMN from_origin INTEGER;
