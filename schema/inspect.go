@@ -31,6 +31,9 @@ type TableInfo struct {
 	NullableKey bool
 	// LocalKeys are key values whose rows never sync (see TableSpec).
 	LocalKeys []string
+	// NaturalKeys are the table's natural keys (natural.go): two live rows
+	// with the same values in one of them are one entity.
+	NaturalKeys []NaturalKey
 }
 
 // HasColumn reports whether name is a tracked column of t.
@@ -162,6 +165,9 @@ func inspectTable(conn *sqlite3.Conn, ts TableSpec) (TableInfo, error) {
 	}
 	if len(ti.LocalKeys) > 0 && len(ti.Key) != 1 {
 		return ti, untrackable("local keys need a one-column primary key")
+	}
+	if ti.NaturalKeys, err = naturalKeys(conn, ti, ts); err != nil {
+		return ti, fmt.Errorf("inspect %q: %w", ts.Name, err)
 	}
 	return ti, nil
 }

@@ -19,6 +19,10 @@ type TableSpec struct {
 	// LocalKeys lists key values whose rows are device-local: edits to them
 	// are never captured. Only for tables with a one-column key.
 	LocalKeys []string
+	// NaturalKeys adds natural keys (each a list of tracked columns) to
+	// those the table's unique indexes give; IgnoreNaturalKeys removes
+	// some of those, by their columns. See NaturalKey.
+	NaturalKeys, IgnoreNaturalKeys [][]string
 }
 
 // Table returns the spec of the named table, and whether it syncs.

@@ -31,12 +31,24 @@ type statusReport struct {
 	// Unadopted counts, by table, the rows no snapshot or delta carries
 	// yet: written while capture triggers were missing (capture.Unadopted).
 	Unadopted map[string]int `json:"unadopted"`
+	// NaturalKeys lists, by table, the natural keys merges go by.
+	NaturalKeys map[string][]string `json:"natural_keys"`
+	// Parked counts parked values by table and reason.
+	Parked []parkedJSON `json:"parked"`
 	// FormerNodeIDs are the node ids this database had before a reset.
 	FormerNodeIDs []string `json:"former_node_ids"`
 	// Forked says when and how a sync found this database restored from a
 	// backup or copied; "" otherwise. Hint says what to do.
 	Forked     string `json:"forked,omitempty"`
 	ForkedHint string `json:"forked_hint,omitempty"`
+}
+
+// parkedJSON is one capture.ParkedGroup.
+type parkedJSON struct {
+	Table    string `json:"table"`
+	Reason   string `json:"reason"`
+	Values   int    `json:"values"`
+	Entities int    `json:"entities"`
 }
 
 // forkHint says what to do with a database whose log forked.
@@ -147,6 +159,20 @@ func runStatus(ctx context.Context, e *env, args []string) (err error) {
 	if rep.Unadopted, err = eng.Unadopted(ctx); err != nil {
 		return err
 	}
+	rep.NaturalKeys = map[string][]string{}
+	for _, t := range eng.Tables() {
+		for _, k := range t.NaturalKeys {
+			rep.NaturalKeys[t.Name] = append(rep.NaturalKeys[t.Name], k.String())
+		}
+	}
+	parked, err := eng.Parked(ctx)
+	if err != nil {
+		return err
+	}
+	rep.Parked = []parkedJSON{}
+	for _, g := range parked {
+		rep.Parked = append(rep.Parked, parkedJSON{g.Table, string(g.Reason), g.Values, g.Entities})
+	}
 	if rep.FormerNodeIDs, err = eng.FormerIDs(ctx); err != nil {
 		return err
 	}
@@ -193,6 +219,30 @@ func unadoptedText(n map[string]int, db string) string {
 		total, strings.Join(parts, ", "), shellQuote(db))
 }
 
+// naturalKeysText lists the natural keys, table by table.
+func naturalKeysText(keys map[string][]string) string {
+	if len(keys) == 0 {
+		return "none"
+	}
+	var parts []string
+	for _, name := range slices.Sorted(maps.Keys(keys)) {
+		parts = append(parts, name+" "+strings.Join(keys[name], " "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// parkedText says how many values wait, where and why.
+func parkedText(groups []parkedJSON) string {
+	if len(groups) == 0 {
+		return "none"
+	}
+	parts := make([]string, len(groups))
+	for i, g := range groups {
+		parts[i] = fmt.Sprintf("%s %d (%d rows): %s", g.Table, g.Values, g.Entities, g.Reason)
+	}
+	return strings.Join(parts, "; ")
+}
+
 // printStatus writes status's report as tables.
 func printStatus(e *env, rep statusReport) error {
 	drift := "none"
@@ -218,6 +268,8 @@ func printStatus(e *env, rep statusReport) error {
 	row(tw, "last seq", strconv.FormatInt(rep.LastSeq, 10))
 	row(tw, "drift", drift)
 	row(tw, "unadopted", unadoptedText(rep.Unadopted, rep.Database))
+	row(tw, "natural keys", naturalKeysText(rep.NaturalKeys))
+	row(tw, "parked", parkedText(rep.Parked))
 	if len(rep.FormerNodeIDs) > 0 {
 		row(tw, "former ids", strings.Join(rep.FormerNodeIDs, ", "))
 	}
