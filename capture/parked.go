@@ -183,4 +183,3 @@ func (e *Engine) parkReason(ctx context.Context, t schema.TableInfo, id any, fie
 	}
 	return ParkedUnique, nil
 }
-
