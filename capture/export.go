@@ -128,7 +128,10 @@ func (e *Engine) export(ctx context.Context, w io.Writer, opts ExportOptions) (s
 	}
 	x := &exporter{e: e, w: cw, peer: peer.ID, known: ps.known, stmts: map[string]*sqlite3.Stmt{}}
 	defer x.close()
-	if err := e.queryRow(`SELECT EXISTS (SELECT 1 FROM parked_values)`, nil, func(s *sqlite3.Stmt) { x.parkedAny = s.ColumnBool(0) }); err != nil {
+	err = e.queryRow(`SELECT EXISTS (SELECT 1 FROM parked_values), EXISTS (SELECT 1 FROM member_values)`, nil, func(s *sqlite3.Stmt) {
+		x.parkedAny, x.membersAny = s.ColumnBool(0), s.ColumnBool(1)
+	})
+	if err != nil {
 		return st, nil, fmt.Errorf("capture: export: %w", err)
 	}
 	if opts.Snapshot {
@@ -179,8 +182,8 @@ type exporter struct {
 	stmts        map[string]*sqlite3.Stmt
 	fields, rows int64
 	// parkedAny is clear when parked_values is empty, which spares a
-	// lookup per record.
-	parkedAny bool
+	// lookup per record; membersAny likewise for member_values.
+	parkedAny, membersAny bool
 	// texts and columns cache the statements and column lists generated
 	// per table (export_values.go).
 	texts   map[[2]string]string
@@ -255,6 +258,13 @@ func (x *exporter) register(s *sqlite3.Stmt) error {
 		return nil
 	}
 	var err error
+	if rec.Field == schema.AliasField {
+		if rec, err = x.alias(rec); err != nil {
+			return err
+		}
+		x.fields++
+		return x.w.Write(rec)
+	}
 	if rec.Field == "" {
 		rec.Kind, rec.Alive = changeset.Row, !s.ColumnBool(6)
 		if rec.Alive {

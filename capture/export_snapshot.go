@@ -37,7 +37,7 @@ func (x *exporter) snapshot() error {
 		return err
 	}
 	for _, name := range names {
-		if t, ok := x.e.Table(name); ok && len(t.Key) == 1 && !x.parkedAny && snapshotJoin {
+		if t, ok := x.e.Table(name); ok && len(t.Key) == 1 && !x.parkedAny && !x.membersAny && snapshotJoin {
 			if err := x.snapshotTable(t); err != nil {
 				return err
 			}

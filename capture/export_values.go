@@ -28,6 +28,9 @@ func (x *exporter) value(table string, entity any, field string, st Stamp) (any,
 	} else if err := s.Err(); err != nil {
 		return nil, false, err
 	}
+	if v, ok, err := x.memberValue(table, entity, field, st); ok || err != nil {
+		return v, ok, err
+	}
 	if t, ok := x.e.Table(table); ok && t.HasColumn(field) {
 		key, err := EntityKey(t, entity)
 		if err != nil {
@@ -98,6 +101,9 @@ func (x *exporter) row(table string, entity any) ([]changeset.Column, error) {
 		}
 		if err := s.Err(); err != nil {
 			return nil, err
+		}
+		if own, err := x.memberRow(t, entity, cols); own != nil || err != nil {
+			return own, err
 		}
 	}
 	// Columns parked (the row is not in its table, or the column is not in

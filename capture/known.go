@@ -8,6 +8,7 @@ import (
 	"github.com/ncruces/go-sqlite3"
 
 	"github.com/capture-sync/capture/capture/changeset"
+	"github.com/capture-sync/capture/schema"
 )
 
 // knownSet is what a peer knows of the schema: its synced tables and their
@@ -37,6 +38,9 @@ func newKnownSet(tables []changeset.Table) *knownSet {
 func (k *knownSet) has(table, field string) bool {
 	if k == nil {
 		return true
+	}
+	if field == schema.AliasField {
+		field = "" // an alias goes wherever its table does
 	}
 	return k.tables[table][field]
 }

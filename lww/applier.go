@@ -49,6 +49,14 @@ type applier struct {
 	nodes         map[string]string // node ids read, one string each (node)
 	parentCount   int
 	parentsUnsafe bool
+	// aliasesAny and membersAny are clear while entity_aliases and
+	// member_values are known to be empty (no identity merge here yet),
+	// which spares the lookups of classes.go. merges lists the merges
+	// this Apply made or learned.
+	aliasesAny, membersAny bool
+	merges                 []Merge
+	collisions             []collision // merged at the end (mergeCollisions)
+	arriving               any         // the entity of the record being routed (derive)
 	// insertFirst allows upsert to try a plain insert first: only while
 	// triggers are off, since a BEFORE INSERT trigger of the app's would
 	// run for both statements when the row turns out to be there.
@@ -79,10 +87,11 @@ func newApplier(e *capture.Engine, opts Options) (*applier, error) {
 	if a.parentsUnsafe, err = parentsUnsafe(a); err != nil {
 		return nil, err
 	}
-	err = a.query(`SELECT EXISTS (SELECT 1 FROM parked_values)`, nil, func(s *sqlite3.Stmt) error {
-		a.parkedAny = s.ColumnBool(0)
-		return nil
-	})
+	err = a.query(`SELECT EXISTS (SELECT 1 FROM parked_values), EXISTS (SELECT 1 FROM entity_aliases), EXISTS (SELECT 1 FROM member_values)`, nil,
+		func(s *sqlite3.Stmt) error {
+			a.parkedAny, a.aliasesAny, a.membersAny = s.ColumnBool(0), s.ColumnBool(1), s.ColumnBool(2)
+			return nil
+		})
 	return a, err
 }
 
@@ -295,9 +304,27 @@ func (a *applier) apply(rec changeset.Record, where func() string) (Decision, er
 		return d, fmt.Errorf("%s: %w", where(), err)
 	}
 	a.maxHLC = max(a.maxHLC, capture.HLC(rec.HLC))
-	if rec.Kind == changeset.Field {
+	var c *class
+	if known && a.aliasesAny && rec.Field != schema.AliasField {
+		a.arriving = rec.Entity
+		c, err = a.classOf(t, rec.Entity)
+		a.arriving = nil
+		if err != nil {
+			return d, failed(where(), err)
+		}
+	}
+	switch {
+	case rec.Field == schema.AliasField && !known:
+		// A newer schema's table: its rows are parked, and merge when
+		// they are placed, where their natural key shows them one.
+		d.Outcome, d.Why = "lost", "alias in a table not in this schema yet"
+	case rec.Field == schema.AliasField:
+		err = a.applyAlias(rec, t, &d)
+	case c != nil:
+		err = a.applyMember(rec, c, &d)
+	case rec.Kind == changeset.Field:
 		err = a.applyField(rec, t, known, &d)
-	} else {
+	default:
 		err = a.applyRow(rec, t, known, &d)
 	}
 	if err != nil {
@@ -321,8 +348,16 @@ func (a *applier) applyField(rec changeset.Record, t schema.TableInfo, known boo
 		return err
 	}
 	d.Outcome = "won"
+	value := rec.Value
+	if act == Write && a.aliasesAny {
+		values := map[string]any{rec.Field: value}
+		if err := a.resolveValues(t, values); err != nil {
+			return err
+		}
+		value = values[rec.Field]
+	}
 	if act == Write {
-		missing, err := a.refersToMissing(t, rec.Field, rec.Value)
+		missing, err := a.refersToMissing(t, rec.Field, value)
 		if err != nil {
 			return err
 		}
@@ -333,18 +368,22 @@ func (a *applier) applyField(rec changeset.Record, t schema.TableInfo, known boo
 			if err != nil {
 				return err
 			}
-			values[rec.Field] = rec.Value
+			values[rec.Field] = value
 			if _, err := a.placeRow(t, rec.Entity, values, false); err != nil {
 				return err
 			}
 			d.Outcome, d.Why = "parked", "row waiting for its parent"
 			return nil
 		}
-		ok, err := a.writeField(t, rec.Entity, rec.Field, rec.Value)
+		ok, err := a.writeField(t, rec.Entity, rec.Field, value)
 		if err != nil {
 			return err
 		}
 		if !ok {
+			merged, err := a.mergeOnWrite(t, rec.Entity, rec.Field, value)
+			if err != nil || merged {
+				return err
+			}
 			act = Park // the row is alive but not in its table (parked)
 		}
 	}

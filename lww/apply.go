@@ -57,6 +57,10 @@ type Result struct {
 	Records, Won, Lost, Parked int
 	// Decisions, with Options.Explain, say what happened to each record.
 	Decisions []Decision
+	// Merges lists the identity merges the Apply made (two rows held one
+	// natural key) or learned from the changeset's aliases, in order: an
+	// app refreshes what it shows of the merged-away entities.
+	Merges []Merge
 }
 
 // Decision is what Apply did with one record, and why.
@@ -174,6 +178,9 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 	if err := a.checkLogs(ctx, h, from); err != nil {
 		return res, fmt.Errorf("lww: apply changeset from %s: %w", h.Origin, err)
 	}
+	if err := a.foldStrays(); err != nil {
+		return res, fmt.Errorf("lww: apply: %w", failed("rows under merged-away ids", err))
+	}
 	if err := a.replay(); err != nil {
 		return res, fmt.Errorf("lww: apply: %w", failed("replay of parked values", err))
 	}
@@ -202,6 +209,10 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 			return res, fmt.Errorf("lww: apply: %w", failed("final replay of parked values", err))
 		}
 	}
+	if err := a.mergeCollisions(); err != nil {
+		return res, fmt.Errorf("lww: apply: %w", failed("identity merges", err))
+	}
+	res.Merges = a.merges
 	if err := a.finish(ctx, h, from); err != nil {
 		return res, fmt.Errorf("lww: apply: %w", failed("bookkeeping after the records", err))
 	}
@@ -278,7 +289,9 @@ func (a *applier) finish(ctx context.Context, h changeset.Header, from sender) e
 	if err != nil {
 		return err
 	}
-	if err := a.exec(`UPDATE sync_state SET hlc = max(hlc, ?), last_sync_timestamp = ? WHERE id = 1`, int64(floor), int64(floor)); err != nil {
+	// The log this Apply wrote holds no write of the app's (foldStrays).
+	if err := a.exec(`UPDATE sync_state SET hlc = max(hlc, ?), last_sync_timestamp = ?,
+		folded_seq = (SELECT coalesce(max(seq), 0) FROM local_changes) WHERE id = 1`, int64(floor), int64(floor)); err != nil {
 		return err
 	}
 	if err := e.RecordPeerSchema(ctx, h.Origin, h); err != nil {

@@ -85,7 +85,7 @@ func (a *applier) parentsPresent(t schema.TableInfo, values map[string]any) (boo
 
 // placeChildren places the parked rows that reference a row just placed.
 func (a *applier) placeChildren(parent schema.TableInfo, values map[string]any) error {
-	if !a.parkedAny {
+	if !a.parkedAny && !a.membersAny {
 		return nil // nothing waits for a parent
 	}
 	for child, fks := range a.fks {
@@ -98,18 +98,23 @@ func (a *applier) placeChildren(parent schema.TableInfo, values map[string]any) 
 				continue
 			}
 			var entities []any
-			err := a.query(`SELECT DISTINCT entity_id FROM parked_values WHERE entity_type = ? AND field_name = ? AND value = ?`,
-				[]any{child, fk.from, v}, func(s *sqlite3.Stmt) error {
-					entities = append(entities, capture.ColumnValue(s, 0))
-					return nil
-				})
-			if err != nil {
-				return err
+			if a.parkedAny {
+				err := a.query(`SELECT DISTINCT entity_id FROM parked_values WHERE entity_type = ? AND field_name = ? AND value = ?`,
+					[]any{child, fk.from, v}, func(s *sqlite3.Stmt) error {
+						entities = append(entities, capture.ColumnValue(s, 0))
+						return nil
+					})
+				if err != nil {
+					return err
+				}
 			}
 			for _, ent := range entities {
 				if err := a.placeParked(a.tables[child], ent); err != nil {
 					return err
 				}
+			}
+			if err := a.placeMemberChildren(a.tables[child], fk, v); err != nil {
+				return err
 			}
 		}
 	}
@@ -149,12 +154,51 @@ func (a *applier) parkChildren(parent schema.TableInfo, values map[string]any) e
 				if err != nil {
 					return err
 				}
+				if c, err := a.classOf(t, ent); err != nil {
+					return err
+				} else if c != nil {
+					// A class's row: its members' states keep it, and it
+					// comes back with its parent (placeMemberChildren).
+					if err := a.parkChildren(t, row); err != nil {
+						return err
+					}
+					continue
+				}
 				if err := a.parkRow(child, ent, row); err != nil {
 					return err
 				}
 				if err := a.parkChildren(t, row); err != nil {
 					return err
 				}
+			}
+		}
+	}
+	return nil
+}
+
+// placeMemberChildren recombines the classes of child whose members
+// reference the parent value v (fk), which was just placed.
+func (a *applier) placeMemberChildren(child schema.TableInfo, fk foreignKey, v any) error {
+	if !a.membersAny {
+		return nil
+	}
+	var ids []any
+	err := a.query(`SELECT DISTINCT entity_id FROM member_values WHERE entity_type = ? AND field_name = ? AND value = ?`,
+		[]any{child.Name, fk.from, v}, func(s *sqlite3.Stmt) error {
+			ids = append(ids, capture.ColumnValue(s, 0))
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		c, err := a.classOf(child, id)
+		if err != nil {
+			return err
+		}
+		if c != nil {
+			if err := a.recombine(c, 0); err != nil {
+				return err
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	"github.com/capture-sync/capture/capture"
@@ -30,6 +31,10 @@ type world struct {
 	// rollbacks (TestConvergencePropertyWithRollbacks) puts devices back
 	// to earlier copies of their own files (rollback.go).
 	rollbacks *rollbacks
+	// collide draws natural keys (URLs, tag and category names) from small
+	// pools shared by all ids, so that devices create the same thing under
+	// different ids, and edits give rows keys other rows hold.
+	collide bool
 }
 
 type delivery struct {
@@ -42,21 +47,27 @@ type delivery struct {
 // with random partial, reordered and duplicated exchanges; after a full
 // exchange all end identical.
 func TestConvergenceProperty(t *testing.T) {
-	runProperty(t, false)
+	runProperty(t, variant{collide: true})
+}
+
+// variant says what a property case adds to random edits and exchanges.
+type variant struct {
+	rollbacks bool // rollback.go
+	collide   bool // world.collide
 }
 
 // runProperty runs the property cases, with rollbacks or without.
-func runProperty(t *testing.T, withRollbacks bool) {
+func runProperty(t *testing.T, v variant) {
 	for i := 0; i < *propCases; i++ {
 		seed := *propSeed + uint64(i)
-		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) { runCase(t, seed, *propSteps, withRollbacks) })
+		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) { runCase(t, seed, *propSteps, v) })
 	}
 }
 
 // runCase runs one property case.
-func runCase(t *testing.T, seed uint64, steps int, withRollbacks bool) {
-	w := &world{t: t, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), inbox: map[*device][]delivery{}}
-	if withRollbacks {
+func runCase(t *testing.T, seed uint64, steps int, v variant) {
+	w := &world{t: t, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), inbox: map[*device][]delivery{}, collide: v.collide}
+	if v.rollbacks {
 		w.rollbacks = &rollbacks{rng: rand.New(rand.NewPCG(seed, 2)), saved: map[*device][]string{}}
 	}
 	// Half the cases apply in batches of 1 to 8 records, so that records
@@ -103,6 +114,8 @@ func runCase(t *testing.T, seed uint64, steps int, withRollbacks bool) {
 	}
 	checkConverged(t, w.devs...)
 	checkIntegrity(t, w.devs...)
+	checkNothingLost(t, w.devs...)
+	checkNothingBlocked(t, w.devs...)
 	if w.rollbacks != nil {
 		w.rollbacks.checkNothingLost(w)
 	}
@@ -209,16 +222,16 @@ func (w *world) edit(d *device) {
 	switch w.rng.IntN(16) {
 	case 0:
 		id := w.pick("c", 3)
-		try(`INSERT INTO tag_categories (id, name, sort_order) VALUES (?, ?, ?)`, id, "cat-"+id, w.rng.IntN(5))
+		try(`INSERT INTO tag_categories (id, name, sort_order) VALUES (?, ?, ?)`, id, w.name("cat-", id, 2), w.rng.IntN(5))
 	case 1:
 		if cat := w.existing(d, "tag_categories"); cat != "" {
 			id := w.pick("g", 5)
-			try(`INSERT INTO tags (id, category_id, name) VALUES (?, ?, ?)`, id, cat, "tag-"+id)
+			try(`INSERT INTO tags (id, category_id, name) VALUES (?, ?, ?)`, id, cat, w.name("tag-", id, 3))
 		}
 	case 2, 3:
 		id := w.pick("r", 6)
 		try(`INSERT INTO discovery_releases (id, url, artist, title, date_added, date_modified) VALUES (?, ?, ?, ?, 'd', 'd')`,
-			id, "https://x/"+id, "artist "+v, "title "+v)
+			id, w.name("https://x/", id, 4), "artist "+v, "title "+v)
 	case 4, 5, 6:
 		if id := w.existing(d, "discovery_releases"); id != "" {
 			field := []string{"artist", "title", "label", "release_date", "artwork_url", "artwork_path", "notes"}[w.rng.IntN(7)]
@@ -262,8 +275,75 @@ func (w *world) edit(d *device) {
 			try(`DELETE FROM "`+table+`" WHERE id = ?`, id)
 		}
 	case 15:
+		if w.collide && w.rng.IntN(2) == 0 { // a natural key edited, maybe into one another row holds
+			switch w.rng.IntN(3) {
+			case 0:
+				if id := w.existing(d, "tags"); id != "" {
+					try(`UPDATE tags SET name = ? WHERE id = ?`, w.name("tag-", "", 3), id)
+				}
+			case 1:
+				if id := w.existing(d, "discovery_releases"); id != "" {
+					try(`UPDATE discovery_releases SET url = ? WHERE id = ?`, w.name("https://x/", "", 4), id)
+				}
+			default:
+				if id := w.existing(d, "tag_categories"); id != "" {
+					try(`UPDATE tag_categories SET name = ? WHERE id = ?`, w.name("cat-", "", 2), id)
+				}
+			}
+			return
+		}
 		if id := w.existing(d, "tags"); id != "" {
 			try(`UPDATE tags SET color = ?, sort_order = ? WHERE id = ?`, "#"+v, w.rng.IntN(9), id)
+		}
+	}
+}
+
+// name returns a natural-key value for a row with id: prefix+id, or, in a
+// case with collisions, one of n values shared by all ids, so that devices
+// create the same thing under different ids.
+func (w *world) name(prefix, id string, n int) string {
+	if !w.collide {
+		return prefix + id
+	}
+	return fmt.Sprintf("%sn%d", prefix, w.rng.IntN(n))
+}
+
+// checkNothingLost checks, from each device's change log, that every write
+// made on it is in the final state: its field's register holds its stamp
+// or a later one (a later write of the field replaced it). The final state
+// is the same on every device.
+func checkNothingLost(t *testing.T, devs ...*device) {
+	t.Helper()
+	final := registers(t, devs[0])
+	for _, d := range devs {
+		// An insert's and a delete's entries per field are the row's:
+		// their register is the existence register.
+		rows := sqlitetest.Rows(t, d.e.Conn(), `SELECT entity_type || '/' || quote(entity_id) || '/' || iif(op = 2, field_name, ''), hlc
+			FROM local_changes WHERE origin IS NULL`)
+		for _, r := range rows {
+			var hlc int64
+			fmt.Sscan(r[1], &hlc)
+			st := stamp{hlc, strconv.Quote(d.e.NodeID())}
+			if got, ok := final[r[0]]; !ok || got.less(st) {
+				t.Errorf("%s wrote %s at %v; the final state has %v", d.name, r[0], st, got)
+			}
+		}
+	}
+}
+
+// checkNothingBlocked checks that no value waits for a natural key another
+// row holds: such rows merge.
+func checkNothingBlocked(t *testing.T, devs ...*device) {
+	t.Helper()
+	for _, d := range devs {
+		groups, err := d.e.Parked(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range groups {
+			if g.Reason == capture.ParkedUnique {
+				t.Errorf("%s: %d values of %s parked: %s", d.name, g.Values, g.Table, g.Reason)
+			}
 		}
 	}
 }

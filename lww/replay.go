@@ -32,5 +32,8 @@ func Replay(ctx context.Context, e *capture.Engine) (err error) {
 	if err := a.replay(); err != nil {
 		return fmt.Errorf("lww: replay: %w", err)
 	}
+	if err := a.mergeCollisions(); err != nil {
+		return fmt.Errorf("lww: replay: %w", err)
+	}
 	return a.exec(`UPDATE sync_state SET applying = NULL WHERE id = 1`)
 }

@@ -24,7 +24,7 @@ import (
 // end identical, and no write that a replica held when another was rolled
 // back is lost, unless that replica was rolled back itself since.
 func TestConvergencePropertyWithRollbacks(t *testing.T) {
-	runProperty(t, true)
+	runProperty(t, variant{rollbacks: true})
 }
 
 // TestRollbackRegressions runs, at 400 steps, the rollback cases that
@@ -39,7 +39,7 @@ func TestRollbackRegressions(t *testing.T) {
 		// by peers that got it relayed, never came back (from_origin).
 		{"own change relayed back", 9111},
 	} {
-		t.Run(tc.name, func(t *testing.T) { runCase(t, tc.seed, 400, true) })
+		t.Run(tc.name, func(t *testing.T) { runCase(t, tc.seed, 400, variant{rollbacks: true}) })
 	}
 }
 

@@ -101,6 +101,23 @@ func (a *applier) writeField(t schema.TableInfo, entity any, field string, value
 // placed; a placed row's parked values are dropped and its parked children
 // placed in turn.
 func (a *applier) placeRow(t schema.TableInfo, entity any, values map[string]any, absent bool) (bool, error) {
+	if a.aliasesAny {
+		// A row whose key names a merged-away row belongs to a class now
+		// (classes.go).
+		c, err := a.classOf(t, entity)
+		if err != nil {
+			return false, err
+		}
+		if c != nil {
+			if err := a.storeMember(t, entity, values); err != nil {
+				return false, err
+			}
+			return true, a.recombine(c, 0)
+		}
+		if err := a.resolveValues(t, values); err != nil {
+			return false, err
+		}
+	}
 	ok, err := a.parentsPresent(t, values)
 	if err != nil {
 		return false, err
@@ -112,6 +129,8 @@ func (a *applier) placeRow(t schema.TableInfo, entity any, values map[string]any
 		}
 		if ok {
 			a.placedParent(t.Name, values)
+		} else if err := a.noteCollision(t, entity, values); err != nil {
+			return false, err
 		}
 	}
 	if !ok {
@@ -140,6 +159,20 @@ func (a *applier) placeRow(t schema.TableInfo, entity any, values map[string]any
 		}
 	}
 	return true, a.placeChildren(t, values)
+}
+
+// mergeOnWrite notes a collision when a field write was refused because
+// another row holds the natural key it gives entity (noteCollision).
+func (a *applier) mergeOnWrite(t schema.TableInfo, entity any, field string, value any) (bool, error) {
+	if len(t.NaturalKeys) == 0 {
+		return false, nil
+	}
+	values, err := a.tableRow(t, entity)
+	if err != nil || len(values) == 0 {
+		return false, err
+	}
+	values[field] = value
+	return false, a.noteCollision(t, entity, values)
 }
 
 // evict takes a row that can no longer stay out of its table, parking the

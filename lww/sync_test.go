@@ -108,6 +108,10 @@ func (d *device) state(t testing.TB) string {
 		FROM field_timestamps ORDER BY entity_type, entity_id, field_name`) {
 		b.WriteString(strings.Join(r, " | ") + "\n")
 	}
+	b.WriteString("== aliases\n")
+	for _, r := range sqlitetest.Rows(t, c, `SELECT entity_type, entity_id, survivor, derived FROM entity_aliases ORDER BY entity_type, entity_id`) {
+		b.WriteString(strings.Join(r, " | ") + "\n")
+	}
 	return b.String()
 }
 

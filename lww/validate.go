@@ -57,6 +57,8 @@ func (a *applier) validate(rec changeset.Record) (schema.TableInfo, bool, error)
 		switch {
 		case name == "":
 			return bad("empty column name")
+		case name == schema.AliasField:
+			return bad("column named %s, which names alias registers", name)
 		case ok && c.NotNull && null:
 			// Refused here rather than when the row is written: a value
 			// parked until its row arrives must not fail a later apply.
@@ -69,6 +71,9 @@ func (a *applier) validate(rec changeset.Record) (schema.TableInfo, bool, error)
 	}
 	switch rec.Kind {
 	case changeset.Field:
+		if rec.Field == schema.AliasField {
+			return t, true, validAlias(t, rec, bad)
+		}
 		if t.IsKey(rec.Field) {
 			return t, true, bad("field record for key column %s", rec.Field)
 		}
@@ -100,6 +105,30 @@ func (a *applier) validate(rec changeset.Record) (schema.TableInfo, bool, error)
 		}
 	}
 	return t, true, nil
+}
+
+// validAlias checks an alias record: in a table with a natural key, from
+// the entity to a smaller id of the table (so that aliases never make a
+// cycle).
+func validAlias(t schema.TableInfo, rec changeset.Record, bad func(string, ...any) error) error {
+	switch {
+	case len(t.NaturalKeys) == 0:
+		return bad("alias in %s, which has no natural key", t.Name)
+	case !rec.HasValue:
+		return bad("alias without its survivor")
+	}
+	switch rec.Value.(type) {
+	case int64, float64, string, []byte:
+	default:
+		return bad("alias to an id of type %T", rec.Value)
+	}
+	if _, err := capture.EntityKey(t, rec.Value); err != nil {
+		return bad("alias to %v: %v", rec.Value, err)
+	}
+	if capture.CompareEntityIDs(rec.Value, rec.Entity) >= 0 {
+		return bad("alias of %v to %v, which is not a smaller id", rec.Entity, rec.Value)
+	}
+	return nil
 }
 
 // sameValue compares two SQLite values as Go holds them.

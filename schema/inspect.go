@@ -145,6 +145,8 @@ func inspectTable(conn *sqlite3.Conn, ts TableSpec) (TableInfo, error) {
 		case hidden != 0: // generated columns follow from the others
 		case c.Name == "":
 			return ti, untrackable("a column with an empty name")
+		case c.Name == AliasField:
+			return ti, untrackable("a column named " + AliasField + ", which names alias registers")
 		case !slices.Contains(ts.Exclude, c.Name):
 			ti.Columns = append(ti.Columns, c)
 		}

@@ -8,6 +8,13 @@ import (
 	"github.com/ncruces/go-sqlite3"
 )
 
+// AliasField is the field name of an alias register: the register, in
+// field_timestamps, of the fact that an entity was merged into another one
+// with the same natural key (a changeset carries it as a field record whose
+// value is the survivor's id). No synced table may have a column of that
+// name.
+const AliasField = "->"
+
 // NaturalKey is a set of columns whose values name one thing: two live rows
 // of the table with the same values in them are the same entity, made on
 // two devices. The schema says so with a UNIQUE constraint or a unique

@@ -1,0 +1,673 @@
+package lww
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/ncruces/go-sqlite3"
+
+	"github.com/capture-sync/capture/capture"
+	"github.com/capture-sync/capture/capture/changeset"
+	"github.com/capture-sync/capture/schema"
+	"github.com/capture-sync/capture/triggers"
+)
+
+// maxMergeDepth bounds the merges one placement may set off (a merged
+// category merges its tags, which merge their assignments).
+const maxMergeDepth = 64
+
+// localStamp issues a stamp of this device's for a fact it found (an
+// alias): after every stamp issued or seen.
+func (a *applier) localStamp() capture.Stamp {
+	h := max(capture.HLCAt(a.opts.Now()), a.lastClock+1, a.maxHLC+1)
+	a.maxHLC = h
+	return capture.Stamp{HLC: h, Node: a.self}
+}
+
+// union makes x's and y's classes one, under the smaller survivor, and
+// recombines it. st stamps the alias registers it writes: a member whose
+// survivor changes takes the newer of its alias register's stamp and st.
+func (a *applier) union(t schema.TableInfo, x, y any, st capture.Stamp, why string, depth int) error {
+	if depth > maxMergeDepth {
+		return fmt.Errorf("merge %s %v with %v: more than %d merges in a row", t.Name, x, y, maxMergeDepth)
+	}
+	cx, err := a.classOrSingle(t, x)
+	if err != nil {
+		return err
+	}
+	cy, err := a.classOrSingle(t, y)
+	if err != nil {
+		return err
+	}
+	if capture.CompareEntityIDs(cx.rep, cy.rep) == 0 {
+		return nil
+	}
+	for _, c := range []*class{cx, cy} {
+		if len(c.members) == 1 {
+			if err := a.adoptMember(t, c.rep); err != nil {
+				return err
+			}
+		} else {
+			for _, m := range c.members {
+				if err := a.refreshMember(t, m); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	rep, old := cx.rep, cy.rep
+	if capture.CompareEntityIDs(old, rep) < 0 {
+		rep, old = old, rep
+	}
+	a.aliasesAny = true
+	for _, m := range slices.Concat(cx.members, cy.members) {
+		if capture.CompareEntityIDs(m, rep) == 0 {
+			continue
+		}
+		if err := a.setAlias(t, m, rep, st, false); err != nil {
+			return err
+		}
+	}
+	a.merges = append(a.merges, Merge{Table: t.Name, Entity: old, Survivor: rep, Why: why})
+	// The old survivor's row leaves the table; the children of its class
+	// go to the new survivor.
+	if err := a.leaveTable(t, old, rep, depth); err != nil {
+		return err
+	}
+	oldMembers := cx.members
+	if capture.CompareEntityIDs(old, cx.rep) != 0 {
+		oldMembers = cy.members
+	}
+	for _, m := range oldMembers {
+		if err := a.deriveChildren(t, m, depth); err != nil {
+			return err
+		}
+	}
+	c, err := a.classOrSingle(t, rep)
+	if err != nil {
+		return err
+	}
+	return a.recombine(c, depth)
+}
+
+// classOrSingle returns entity's class, or a class of entity alone.
+func (a *applier) classOrSingle(t schema.TableInfo, entity any) (*class, error) {
+	c, err := a.classOf(t, entity)
+	if err != nil || c != nil {
+		return c, err
+	}
+	return &class{t: t, rep: entity, members: []any{entity}}, nil
+}
+
+// setAlias records that member m is one with rep: its alias, and (unless
+// derived) its alias register and log entry, stamped the newer of st and
+// the register's stamp.
+func (a *applier) setAlias(t schema.TableInfo, m, rep any, st capture.Stamp, derived bool) error {
+	var d any
+	if derived {
+		d = 1
+	}
+	err := a.exec(`INSERT INTO entity_aliases (entity_type, entity_id, survivor, derived) VALUES (?, ?, ?, ?)
+		ON CONFLICT DO UPDATE SET survivor = excluded.survivor, derived = excluded.derived`, t.Name, m, rep, d)
+	if err != nil || derived {
+		return err
+	}
+	_, reg, err := a.registers(t.Name, m, schema.AliasField)
+	if err != nil {
+		return err
+	}
+	if reg.Set && st.Less(reg.Stamp) {
+		st = reg.Stamp
+	}
+	// Logged as found here (from_origin clear): every peer is sent it.
+	sender := a.sender
+	a.sender = ""
+	defer func() { a.sender = sender }()
+	return a.take(changeset.Record{Kind: changeset.Field, Table: t.Name, Entity: m, Field: schema.AliasField,
+		HLC: int64(st.HLC), Origin: st.Node}, capture.OpUpdate, rep, false)
+}
+
+// derive makes child row entity, whose key names a merged-away id, a
+// member of the derived class of resolved (the same key with survivors),
+// with the rest of its class so far (rep's).
+func (a *applier) derive(t schema.TableInfo, entity, rep, resolved any) error {
+	members := []any{entity}
+	if capture.CompareEntityIDs(rep, entity) != 0 {
+		members = append(members, rep)
+	}
+	err := a.query(`SELECT entity_id FROM entity_aliases WHERE entity_type = ? AND survivor = ?`, []any{t.Name, rep},
+		func(s *sqlite3.Stmt) error {
+			members = append(members, capture.ColumnValue(s, 0))
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	for _, m := range append(members, resolved) {
+		if err := a.adoptMember(t, m); err != nil {
+			return err
+		}
+	}
+	for _, m := range members {
+		if capture.CompareEntityIDs(m, resolved) == 0 {
+			continue
+		}
+		// A key no device wrote (a survivor's key that only derivation
+		// made) is no member; the entity of the record being applied
+		// is, about to have registers.
+		if a.arriving == nil || capture.CompareEntityIDs(m, a.arriving) != 0 {
+			if regs, err := a.allRegisters(t.Name, m); err != nil {
+				return err
+			} else if len(regs) == 0 {
+				if err := a.exec(`DELETE FROM entity_aliases WHERE entity_type = ? AND entity_id = ?`, t.Name, m); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		if err := a.setAlias(t, m, resolved, capture.Stamp{}, true); err != nil {
+			return err
+		}
+	}
+	a.aliasesAny = true
+	return nil
+}
+
+// leaveTable takes a merged-away member's row out of its table, if it is
+// there: its children are moved to the survivor first, so that no cascade
+// takes them.
+func (a *applier) leaveTable(t schema.TableInfo, m, rep any, depth int) error {
+	row, err := a.tableRow(t, m)
+	if err != nil || len(row) == 0 {
+		return err
+	}
+	if err := a.repointChildren(t, m, rep, depth); err != nil {
+		return err
+	}
+	key, err := capture.EntityKey(t, m)
+	if err != nil {
+		return err
+	}
+	a.forgetParents()
+	return a.exec(a.deleteRowSQL(t), key...)
+}
+
+// repointChildren moves the rows that reference parent row from to the
+// survivor rep: a reference in a column of their own is rewritten; a row
+// whose key holds the reference joins its derived class.
+func (a *applier) repointChildren(parent schema.TableInfo, from, to any, depth int) error {
+	for child, fks := range a.fks {
+		ct := a.tables[child]
+		for _, fk := range fks {
+			if fk.parent != parent.Name || !parent.IsKey(fk.to) || len(parent.Key) != 1 {
+				continue
+			}
+			var ids []any
+			err := a.query(`SELECT `+strings.Join(quoteAll(keyNames(ct)), ", ")+` FROM `+triggers.Quote(child)+` WHERE `+triggers.Quote(fk.from)+` = ?`,
+				[]any{from}, func(s *sqlite3.Stmt) error {
+					key := make([]any, len(ct.Key))
+					for i := range key {
+						key[i] = capture.ColumnValue(s, i)
+					}
+					id, err := capture.EntityID(a.conn, ct, key)
+					ids = append(ids, id)
+					return err
+				})
+			if err != nil {
+				return err
+			}
+			// Parked children wait for the survivor now.
+			if a.parkedAny {
+				if err := a.exec(`UPDATE parked_values SET value = ? WHERE entity_type = ? AND field_name = ? AND value = ?`,
+					to, child, fk.from, from); err != nil {
+					return err
+				}
+			}
+			for _, id := range ids {
+				if ct.IsKey(fk.from) {
+					c, err := a.classOf(ct, id) // derives the child's class
+					if err != nil {
+						return err
+					}
+					if c != nil {
+						if err := a.recombine(c, depth+1); err != nil {
+							return err
+						}
+					}
+					continue
+				}
+				if err := a.repointChild(ct, id, fk.from, to, depth); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// repointChild rewrites one child row's reference to the survivor. When
+// that gives it a natural key another row holds, the two merge.
+func (a *applier) repointChild(t schema.TableInfo, id any, column string, to any, depth int) error {
+	key, err := capture.EntityKey(t, id)
+	if err != nil {
+		return err
+	}
+	err = a.exec(`UPDATE `+triggers.Quote(t.Name)+` SET `+triggers.Quote(column)+` = ? WHERE `+keyWhere(t), append([]any{to}, key...)...)
+	if err == nil {
+		return nil
+	}
+	if ok, cerr := constraintFailed(err); cerr != nil || ok {
+		return cerr
+	}
+	// Another row holds the natural key the move gives it: it waits,
+	// parked, for the end of the Apply to merge the two.
+	values, err := a.tableRow(t, id)
+	if err != nil {
+		return err
+	}
+	values[column] = to
+	if c, err := a.classOf(t, id); err != nil {
+		return err
+	} else if c != nil {
+		// A class's row: its members keep their states.
+		if err := a.noteCollision(t, id, values); err != nil {
+			return err
+		}
+		return a.remove(t, id, values)
+	}
+	if err := a.noteCollision(t, id, values); err != nil {
+		return err
+	}
+	if err := a.remove(t, id, values); err != nil {
+		return err
+	}
+	return a.parkRow(t.Name, id, values)
+}
+
+// collision is a row that another row's natural key kept out of its table.
+type collision struct {
+	t      schema.TableInfo
+	entity any
+}
+
+// noteCollision notes that a row with these values could not be placed,
+// when another row holds one of its natural keys: the end of the Apply
+// merges the two (mergeCollisions). Merging then, rather than at once,
+// keeps a changeset's own order from merging rows it does not hold
+// together: a category deleted and its name given to a new one in the same
+// changeset, applied in another order, would otherwise merge.
+func (a *applier) noteCollision(t schema.TableInfo, entity any, values map[string]any) error {
+	if len(t.NaturalKeys) == 0 {
+		return nil
+	}
+	_, found, err := a.naturalHolder(t, entity, values)
+	if err == nil && found {
+		a.collisions = append(a.collisions, collision{t, entity})
+	}
+	return err
+}
+
+// mergeCollisions merges each row noted by noteCollision that is still
+// out of its table with the row that holds its natural key.
+func (a *applier) mergeCollisions() error {
+	for i := 0; i < len(a.collisions); i++ {
+		if i > maxMergeDepth*1024 {
+			return fmt.Errorf("more than %d merges in one apply", i)
+		}
+		c := a.collisions[i]
+		cls, err := a.classOrSingle(c.t, c.entity)
+		if err != nil {
+			return err
+		}
+		var values map[string]any
+		if len(cls.members) > 1 {
+			var alive bool
+			if values, alive, err = a.classValues(cls); err != nil || !alive {
+				return err
+			}
+		} else {
+			exist, _, err := a.registers(c.t.Name, c.entity, "")
+			if err != nil {
+				return err
+			}
+			if !exist.Set || exist.Dead {
+				continue
+			}
+			if values, err = a.currentValues(c.t, c.t.Name, c.entity); err != nil {
+				return err
+			}
+			if err := a.resolveValues(c.t, values); err != nil {
+				return err
+			}
+		}
+		if here, err := a.tableRow(c.t, cls.rep); err != nil {
+			return err
+		} else if len(here) > 0 {
+			continue // placed since
+		}
+		holder, found, err := a.naturalHolder(c.t, cls.rep, values)
+		if err != nil {
+			return err
+		}
+		if !found {
+			// The row that held the key has let go of it since: the
+			// row goes in now.
+			if len(cls.members) > 1 {
+				err = a.recombine(cls, 0)
+			} else {
+				err = a.placeParked(c.t, c.entity)
+			}
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if len(cls.members) == 1 {
+			if err := a.adoptMember(c.t, c.entity); err != nil {
+				return err
+			}
+		}
+		if err := a.union(c.t, cls.rep, holder, a.localStamp(), "both held its natural key", 0); err != nil {
+			return err
+		}
+	}
+	a.collisions = nil
+	return nil
+}
+
+// recombine writes a class's row to its table under the survivor's id,
+// from its members' states (combine), or takes it out when the class is
+// deleted. A row that then holds another row's natural key merges with
+// it; one whose parent is missing stays out until the parent comes.
+func (a *applier) recombine(c *class, depth int) error {
+	t := c.t
+	for _, m := range c.members {
+		if err := a.refreshMember(t, m); err != nil {
+			return err
+		}
+	}
+	for _, m := range c.members[1:] {
+		if err := a.leaveTable(t, m, c.rep, depth); err != nil {
+			return err
+		}
+	}
+	values, alive, err := a.classValues(c)
+	if err != nil {
+		return err
+	}
+	current, err := a.tableRow(t, c.rep)
+	if err != nil {
+		return err
+	}
+	if !alive {
+		return a.outOfTable(c, current)
+	}
+	ok, err := a.parentsPresent(t, values)
+	if err != nil {
+		return err
+	}
+	if ok {
+		if ok, err = a.upsert(t, c.rep, values, len(current) == 0); err != nil {
+			return err
+		}
+	}
+	if !ok {
+		// Out of the table until its parent comes (placeChildren), or,
+		// when another row holds its natural key, until the end of the
+		// Apply merges the two (mergeCollisions).
+		if err := a.noteCollision(t, c.rep, values); err != nil {
+			return err
+		}
+		return a.outOfTable(c, current)
+	}
+	a.placedParent(t.Name, values)
+	// Rows that wait for any member's id come now.
+	for _, m := range c.members {
+		v := maps.Clone(values)
+		if len(t.Key) == 1 {
+			v[t.Key[0].Name] = m
+		}
+		if err := a.placeChildren(t, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// outOfTable takes a class's row out of its table (current is the row,
+// empty when it is not there), parking the rows that reference it: rows
+// moved to its survivor may reference it even when it is not there.
+func (a *applier) outOfTable(c *class, current map[string]any) error {
+	if len(current) > 0 {
+		return a.remove(c.t, c.rep, current)
+	}
+	key, err := capture.EntityKey(c.t, c.rep)
+	if err != nil {
+		return err
+	}
+	values := map[string]any{}
+	for i, k := range c.t.Key {
+		values[k.Name] = key[i]
+	}
+	a.forgetParents()
+	return a.parkChildren(c.t, values)
+}
+
+// classValues computes a class's row (combine), with its survivor's key
+// and references to merged rows resolved, and whether the class is alive.
+func (a *applier) classValues(c *class) (map[string]any, bool, error) {
+	states := make([]memberState, len(c.members))
+	for i, m := range c.members {
+		var err error
+		if states[i], err = a.readMember(c.t, m); err != nil {
+			return nil, false, err
+		}
+	}
+	values, alive := combine(c.t, states)
+	if !alive {
+		return nil, false, nil
+	}
+	key, err := capture.EntityKey(c.t, c.rep)
+	if err != nil {
+		return nil, false, err
+	}
+	for i, k := range c.t.Key {
+		values[k.Name] = key[i]
+	}
+	return values, true, a.resolveValues(c.t, values)
+}
+
+// applyMember applies a record to a member of a class: to its registers
+// and values, then recombines the class.
+func (a *applier) applyMember(rec changeset.Record, c *class, d *Decision) error {
+	t := c.t
+	if rec.Kind == changeset.Field {
+		exist, reg, err := a.registers(rec.Table, rec.Entity, rec.Field)
+		if err != nil {
+			return err
+		}
+		take, act := DecideField(exist, reg, d.Stamp, rec.HasValue, t.HasColumn(rec.Field))
+		if !take {
+			d.Outcome, d.Why = "lost", a.why("the field holds a newer or the same write", reg.Stamp)
+			return nil
+		}
+		if err := a.take(rec, capture.OpUpdate, rec.Value, false); err != nil {
+			return err
+		}
+		d.Outcome = "won"
+		values := map[string]any{}
+		if act != Drop && t.HasColumn(rec.Field) {
+			values[rec.Field] = rec.Value
+		}
+		if err := a.storeMember(t, rec.Entity, values); err != nil {
+			return err
+		}
+		return a.recombine(c, 0)
+	}
+	regs, err := a.allRegisters(rec.Table, rec.Entity)
+	if err != nil {
+		return err
+	}
+	take, _ := DecideRow(regs[""], d.Stamp, rec.Alive)
+	if !take {
+		d.Outcome, d.Why = "lost", a.why("the row holds a newer or the same insert/delete", regs[""].Stamp)
+		return nil
+	}
+	op := capture.OpInsert
+	if !rec.Alive {
+		op = capture.OpDelete
+	}
+	if err := a.take(rec, op, nil, !rec.Alive); err != nil {
+		return err
+	}
+	d.Outcome = "won"
+	values := map[string]any{}
+	if rec.Alive {
+		for _, col := range rec.Row {
+			if t.HasColumn(col.Name) && DecideColumn(regs[col.Name], d.Stamp) {
+				values[col.Name] = col.Value
+			}
+		}
+		// A column the insert does not carry (a peer's older schema) is
+		// NULL as of the insert, unless written since.
+		for _, col := range t.Columns {
+			if _, ok := values[col.Name]; !ok && DecideColumn(regs[col.Name], d.Stamp) {
+				values[col.Name] = nil
+			}
+		}
+	}
+	if err := a.storeMember(t, rec.Entity, values); err != nil {
+		return err
+	}
+	return a.recombine(c, 0)
+}
+
+// applyAlias applies an alias record: the entity is one with the survivor.
+func (a *applier) applyAlias(rec changeset.Record, t schema.TableInfo, d *Decision) error {
+	_, reg, err := a.registers(rec.Table, rec.Entity, schema.AliasField)
+	if err != nil {
+		return err
+	}
+	d.Outcome = "won"
+	if !Wins(reg, d.Stamp) {
+		d.Outcome, d.Why = "lost", a.why("the alias holds a newer or the same stamp", reg.Stamp)
+	}
+	n := len(a.merges)
+	if err := a.union(t, rec.Entity, rec.Value, d.Stamp, "a peer merged them", 0); err != nil {
+		return err
+	}
+	if len(a.merges) == n && d.Outcome == "won" {
+		// One already: the register takes the newer stamp.
+		rep, err := a.survivorOf(t.Name, rec.Entity)
+		if err != nil {
+			return err
+		}
+		if err := a.setAlias(t, rec.Entity, rep, d.Stamp, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// foldStrays folds into their classes the rows the app wrote since the
+// last Apply under a merged-away id (a row inserted under it again, an
+// undo, a tag assignment naming it): such a row's values join the
+// member's own, and its class's row is written again.
+func (a *applier) foldStrays() error {
+	var from, to int64
+	err := a.query(`SELECT folded_seq, coalesce((SELECT max(seq) FROM local_changes), 0) FROM sync_state WHERE id = 1`, nil,
+		func(s *sqlite3.Stmt) error {
+			from, to = s.ColumnInt64(0), s.ColumnInt64(1)
+			return nil
+		})
+	if err != nil || from >= to {
+		return err
+	}
+	if a.aliasesAny {
+		type entity struct {
+			table string
+			id    any
+		}
+		var list []entity
+		err := a.query(`SELECT DISTINCT entity_type, entity_id FROM local_changes WHERE seq > ? AND origin IS NULL`, []any{from},
+			func(s *sqlite3.Stmt) error {
+				list = append(list, entity{s.ColumnText(0), capture.ColumnValue(s, 1)})
+				return nil
+			})
+		if err != nil {
+			return err
+		}
+		for _, en := range list {
+			t, ok := a.tables[en.table]
+			if !ok {
+				continue
+			}
+			c, err := a.classOf(t, en.id)
+			if err != nil {
+				return err
+			}
+			if c == nil || capture.CompareEntityIDs(c.rep, en.id) == 0 {
+				continue // the app's writes to a survivor are its own
+			}
+			if err := a.recombine(c, 0); err != nil {
+				return err
+			}
+			if err := a.deriveChildren(t, en.id, 0); err != nil {
+				return err
+			}
+		}
+	}
+	return a.exec(`UPDATE sync_state SET folded_seq = ? WHERE id = 1`, to)
+}
+
+// deriveChildren brings every row of the tables whose key references
+// parent row m, in its table or not (its registers), into its derived
+// class: m is merged away.
+func (a *applier) deriveChildren(parent schema.TableInfo, m any, depth int) error {
+	if len(parent.Key) != 1 {
+		return nil
+	}
+	for child, fks := range a.fks {
+		ct := a.tables[child]
+		for _, fk := range fks {
+			if fk.parent != parent.Name || fk.to != parent.Key[0].Name || !ct.IsKey(fk.from) {
+				continue
+			}
+			ids, err := a.entitiesNaming(ct, fk.from, m)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				c, err := a.classOf(ct, id)
+				if err != nil {
+					return err
+				}
+				if c != nil {
+					if err := a.recombine(c, depth+1); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// entitiesNaming returns the entities of t (by their existence registers)
+// whose key column col holds v.
+func (a *applier) entitiesNaming(t schema.TableInfo, col string, v any) ([]any, error) {
+	i := slices.IndexFunc(t.Key, func(c schema.Column) bool { return c.Name == col })
+	var out []any
+	err := a.query(`SELECT entity_id FROM field_timestamps WHERE entity_type = ? AND field_name = ''`, []any{t.Name},
+		func(s *sqlite3.Stmt) error {
+			id := capture.ColumnValue(s, 0)
+			key, err := capture.EntityKey(t, id)
+			if err == nil && capture.CompareEntityIDs(key[i], v) == 0 {
+				out = append(out, id)
+			}
+			return nil
+		})
+	return out, err
+}
