@@ -183,3 +183,21 @@ func (e *Engine) parkReason(ctx context.Context, t schema.TableInfo, id any, fie
 	}
 	return ParkedUnique, nil
 }
+
+// Merged counts, by table, the entities merged into another one with the
+// same natural key (their aliases; docs/merge-semantics.md). It writes
+// nothing.
+func (e *Engine) Merged(ctx context.Context) (map[string]int, error) {
+	if e.conn == nil {
+		return nil, ErrClosed
+	}
+	out := map[string]int{}
+	err := e.query(`SELECT entity_type, count(*) FROM entity_aliases WHERE derived IS NULL GROUP BY entity_type`, nil, func(s *sqlite3.Stmt) error {
+		out[s.ColumnText(0)] = s.ColumnInt(1)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("capture: count merges: %w", err)
+	}
+	return out, nil
+}

@@ -34,6 +34,16 @@ type applyReport struct {
 	Parked int `json:"parked"`
 	// Decisions, with --explain, say what happened to each record.
 	Decisions []decisionJSON `json:"decisions,omitempty"`
+	// Merges lists the identity merges: two ids found to be one thing.
+	Merges []mergeJSON `json:"merges"`
+}
+
+// mergeJSON is one lww.Merge.
+type mergeJSON struct {
+	Table    string `json:"table"`
+	Entity   any    `json:"entity"`
+	Survivor any    `json:"survivor"`
+	Why      string `json:"why"`
 }
 
 // decisionJSON is one record's outcome.
@@ -80,13 +90,17 @@ func runApply(ctx context.Context, e *env, args []string) (err error) {
 	}
 	rep := applyReport{Origin: res.Origin, Snapshot: h.Snapshot, UpToSeq: res.UpToSeq, DryRun: *dryRun,
 		Records: res.Records, Won: res.Won, Lost: res.Lost, Parked: res.Parked}
+	rep.Merges = []mergeJSON{}
+	for _, m := range res.Merges {
+		rep.Merges = append(rep.Merges, mergeJSON{m.Table, jsonValue(m.Entity), jsonValue(m.Survivor), m.Why})
+	}
 	for _, d := range res.Decisions {
 		rep.Decisions = append(rep.Decisions, newDecisionJSON(d))
 	}
 	if f.json {
 		return writeJSON(e.stdout, rep)
 	}
-	return printApply(e, rep, res.Decisions)
+	return printApply(e, rep, res.Decisions, *explain)
 }
 
 // openChangeset opens the changeset file name, or standard input for "-".
@@ -177,7 +191,7 @@ func decisionWhy(outcome, why string) string {
 }
 
 // printApply writes apply's report for people.
-func printApply(e *env, rep applyReport, decisions []lww.Decision) error {
+func printApply(e *env, rep applyReport, decisions []lww.Decision, explain bool) error {
 	kind := "delta"
 	if rep.Snapshot {
 		kind = "snapshot"
@@ -194,6 +208,13 @@ func printApply(e *env, rep applyReport, decisions []lww.Decision) error {
 	row(tw, "  lost", strconv.Itoa(rep.Lost), "this device already held a newer or the same write: ignored")
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	for _, m := range rep.Merges {
+		line := fmt.Sprintf("  merged %s %s into %s", escapeControl(m.Table), formatEntity(m.Entity), formatEntity(m.Survivor))
+		if explain {
+			line += ": " + m.Why
+		}
+		fmt.Fprintln(e.stdout, line)
 	}
 	if len(decisions) > 0 {
 		fmt.Fprintln(e.stdout)

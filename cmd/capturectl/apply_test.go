@@ -179,3 +179,29 @@ func TestApplyErrors(t *testing.T) {
 		t.Errorf("apply to a missing database: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// TestApplyPrintsMerges: two releases at one URL, made on the two devices,
+// merge on apply; apply prints the merge (why, with --explain), and status
+// counts it.
+func TestApplyPrintsMerges(t *testing.T) {
+	dir, desktop, phone := pairedDevices(t)
+	editDB(t, dir, "desktop.db", `INSERT INTO discovery_releases (id, url, title, date_added, date_modified) VALUES ('a', 'https://x/same', 'Desk', 'd', 'd')`)
+	editDB(t, dir, "phone.db", `INSERT INTO discovery_releases (id, url, title, date_added, date_modified) VALUES ('b', 'https://x/same', 'Phone', 'd', 'd')`)
+	ok(t, dir, "export", "--db", "desktop.db", "--peer", phone, "--out", "a.cs")
+	out := ok(t, dir, "apply", "--db", "phone.db", "--explain", "a.cs")
+	if !strings.Contains(out, "merged discovery_releases b into a: both held its natural key") {
+		t.Errorf("apply --explain:\n%s", out)
+	}
+	ok(t, dir, "export", "--db", "phone.db", "--peer", desktop, "--out", "b.cs")
+	var rep applyReport
+	okJSON(t, dir, &rep, "apply", "--db", "desktop.db", "--json", "b.cs")
+	if len(rep.Merges) != 1 || rep.Merges[0].Entity != "b" || rep.Merges[0].Survivor != "a" || rep.Merges[0].Why != "a peer merged them" {
+		t.Errorf("apply --json merges: %+v", rep.Merges)
+	}
+	var st statusReport
+	okJSON(t, dir, &st, "status", "--db", "desktop.db", "--json")
+	if st.Merged["discovery_releases"] != 1 {
+		t.Errorf("status --json merged: %v", st.Merged)
+	}
+	checkSameState(t, dir, "desktop.db", "phone.db")
+}

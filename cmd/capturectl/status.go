@@ -33,6 +33,9 @@ type statusReport struct {
 	Unadopted map[string]int `json:"unadopted"`
 	// NaturalKeys lists, by table, the natural keys merges go by.
 	NaturalKeys map[string][]string `json:"natural_keys"`
+	// Merged counts, by table, the entities merged into another one with
+	// the same natural key.
+	Merged map[string]int `json:"merged"`
 	// Parked counts parked values by table and reason.
 	Parked []parkedJSON `json:"parked"`
 	// FormerNodeIDs are the node ids this database had before a reset.
@@ -165,6 +168,9 @@ func runStatus(ctx context.Context, e *env, args []string) (err error) {
 			rep.NaturalKeys[t.Name] = append(rep.NaturalKeys[t.Name], k.String())
 		}
 	}
+	if rep.Merged, err = eng.Merged(ctx); err != nil {
+		return err
+	}
 	parked, err := eng.Parked(ctx)
 	if err != nil {
 		return err
@@ -231,6 +237,18 @@ func naturalKeysText(keys map[string][]string) string {
 	return strings.Join(parts, "; ")
 }
 
+// mergedText counts the identity merges by table.
+func mergedText(n map[string]int) string {
+	if len(n) == 0 {
+		return "none"
+	}
+	var parts []string
+	for _, name := range slices.Sorted(maps.Keys(n)) {
+		parts = append(parts, fmt.Sprintf("%s %d", name, n[name]))
+	}
+	return strings.Join(parts, ", ") + " (entities found to be one with another of the same natural key)"
+}
+
 // parkedText says how many values wait, where and why.
 func parkedText(groups []parkedJSON) string {
 	if len(groups) == 0 {
@@ -269,6 +287,7 @@ func printStatus(e *env, rep statusReport) error {
 	row(tw, "drift", drift)
 	row(tw, "unadopted", unadoptedText(rep.Unadopted, rep.Database))
 	row(tw, "natural keys", naturalKeysText(rep.NaturalKeys))
+	row(tw, "merged", mergedText(rep.Merged))
 	row(tw, "parked", parkedText(rep.Parked))
 	if len(rep.FormerNodeIDs) > 0 {
 		row(tw, "former ids", strings.Join(rep.FormerNodeIDs, ", "))
