@@ -323,8 +323,9 @@ func (a *applier) refreshMember(t schema.TableInfo, id any) error {
 
 // combine computes a class's row from its members' states: alive when the
 // member with the newest insert or delete is alive; each field from the
-// newest write of it among the live members, where a NULL that a member
-// only got from its insert does not count against another member's value.
+// newest write of it among the live members (and the writes made to a
+// deleted member after its delete), where a NULL that a member only got
+// from its insert does not count against another member's value.
 func combine(t schema.TableInfo, members []memberState) (values map[string]any, alive bool) {
 	var newest Reg
 	for _, m := range members {
@@ -340,11 +341,15 @@ func combine(t schema.TableInfo, members []memberState) (values map[string]any, 
 		var best capture.Stamp
 		var bestClaims, set bool
 		for _, m := range members {
-			exist := m.regs[""]
+			exist, own := m.regs[""], m.regs[c.Name]
 			if !exist.Set || exist.Dead {
-				continue
+				// A deleted member counts only with what was written
+				// after its delete: an edit of the class's row, say,
+				// whose survivor had been deleted on its own.
+				if !own.Set || exist.Set && !exist.Stamp.Less(own.Stamp) {
+					continue
+				}
 			}
-			own := m.regs[c.Name]
 			st, _ := capture.Effective(exist, own)
 			v := m.values[c.Name].value
 			claims := v != nil || own.Set && exist.Stamp.Less(own.Stamp)
