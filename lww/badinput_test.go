@@ -91,6 +91,22 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"row whose key disagrees", craft(t, h, good, changeset.Record{Kind: changeset.Row, Table: "tags", Entity: "g9", Alive: true,
 			Row: []changeset.Column{{Name: "id", Value: "g8"}, {Name: "category_id", Value: "c1"}, {Name: "name", Value: "n"}}, HLC: now, Origin: peer}), ErrBadRecord},
 		{"missing origin", craft(t, h, good, fieldRec("discovery_releases", "r1", "notes", "n", now, "")), ErrBadRecord},
+		// Aliases (identity merges) point from an id to a smaller one of a
+		// table with a natural key, so that they never make a cycle.
+		{"alias to a greater id", craft(t, h, good, fieldRec("discovery_releases", "r1", schema.AliasField, "r2", now, peer)), ErrBadRecord},
+		{"alias to itself", craft(t, h, good, fieldRec("discovery_releases", "r1", schema.AliasField, "r1", now, peer)), ErrBadRecord},
+		{"a cycle of aliases", craft(t, h, good, fieldRec("discovery_releases", "r2", schema.AliasField, "r1", now, peer),
+			fieldRec("discovery_releases", "r1", schema.AliasField, "r2", now, peer)), ErrBadRecord},
+		{"alias without its survivor", craft(t, h, good, changeset.Record{Kind: changeset.Field, Table: "discovery_releases", Entity: "r2",
+			Field: schema.AliasField, HLC: now, Origin: peer}), ErrBadRecord},
+		{"alias to NULL", craft(t, h, good, fieldRec("discovery_releases", "r2", schema.AliasField, nil, now, peer)), ErrBadRecord},
+		{"alias in a table without a natural key", craft(t, h, good, fieldRec("discovery_tracks", "t2", schema.AliasField, "t1", now, peer)), ErrBadRecord},
+		{"alias of a composite id of the wrong shape", craft(t, h, good, fieldRec("discovery_release_tags", "'r2','g1'", schema.AliasField, "r1", now, peer)), ErrBadRecord},
+		{"alias in an engine table", craft(t, h, good, fieldRec("field_timestamps", "b", schema.AliasField, "a", now, peer)), ErrNotSynced},
+		{"alias in entity_aliases", craft(t, h, good, fieldRec("entity_aliases", "b", "survivor", "a", now, peer)), ErrNotSynced},
+		{"a column named like alias registers", craft(t, h, good, changeset.Record{Kind: changeset.Row, Table: "tags", Entity: "g9", Alive: true,
+			Row: []changeset.Column{{Name: "id", Value: "g9"}, {Name: "category_id", Value: "c1"}, {Name: "name", Value: "n"}, {Name: schema.AliasField, Value: "g1"}},
+			HLC: now, Origin: peer}), ErrBadRecord},
 		{"far-future stamp", craft(t, h, good, fieldRec("discovery_releases", "r1", "notes", "n", int64(capture.HLCAt(time.Now().Add(time.Hour))), peer)), capture.ErrClockDrift},
 	}
 	for _, tc := range tests {

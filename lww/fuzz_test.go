@@ -31,6 +31,16 @@ func FuzzApply(f *testing.F) {
 	f.Add(craft(f, h, changeset.Record{Kind: changeset.Row, Table: "discovery_release_tags", Entity: "'r1','g2'", Alive: true,
 		Row: []changeset.Column{{Name: "release_id", Value: "r1"}, {Name: "tag_id", Value: "g2"}}, HLC: now, Origin: peer}))
 	f.Add(craft(f, h, changeset.Record{Kind: changeset.Row, Table: "discovery_releases", Entity: "r1", HLC: now, Origin: peer}))
+	// Identity merges: a release at r1's URL under another id, which
+	// merges into r1, and aliases, good and bad.
+	r9 := changeset.Record{Kind: changeset.Row, Table: "discovery_releases", Entity: "r9", Alive: true, HLC: now, Origin: peer,
+		Row: []changeset.Column{{Name: "id", Value: "r9"}, {Name: "url", Value: "https://x/r1"}, {Name: "title", Value: "T"},
+			{Name: "date_added", Value: "d"}, {Name: "date_modified", Value: "d"}}}
+	f.Add(craft(f, h, r9, changeset.Record{Kind: changeset.Row, Table: "discovery_tracks", Entity: "t9", Alive: true, HLC: now, Origin: peer,
+		Row: []changeset.Column{{Name: "id", Value: "t9"}, {Name: "release_id", Value: "r9"}, {Name: "name", Value: "n"}, {Name: "position", Value: int64(1)}}}))
+	f.Add(craft(f, h, fieldRec("discovery_releases", "r9", schema.AliasField, "r1", now, peer), r9))
+	f.Add(craft(f, h, fieldRec("tags", "g2", schema.AliasField, "g1", now, peer), fieldRec("tags", "g1", schema.AliasField, "g0", now, peer)))
+	f.Add(craft(f, h, fieldRec("discovery_releases", "r0", schema.AliasField, "r1", now, peer)))
 	c := phone.e.Conn()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		before := sqlitetest.Dump(t, c)
