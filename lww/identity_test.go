@@ -1,8 +1,12 @@
 package lww
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"testing"
+
+	"github.com/capture-sync/capture/capture"
 
 	"github.com/capture-sync/capture/schema"
 )
@@ -194,3 +198,28 @@ func TestIdentityMerges(t *testing.T) {
 
 // seedRelease2 is two releases, for tags to be assigned to.
 const seedRelease2 = `INSERT INTO discovery_releases (id, url, title, date_added, date_modified) VALUES ('r1', 'u1', 'One', 'd', 'd'), ('r2', 'u2', 'Two', 'd', 'd')`
+
+// TestUndoAfterMerge: a change to a merged-away id cannot be undone (its
+// row is the survivor's now); one to the survivor's row can.
+func TestUndoAfterMerge(t *testing.T) {
+	ctx := context.Background()
+	desk, phone := newDevice(t, "desktop", schema.Desktop), newDevice(t, "phone", schema.Mobile)
+	pairAll(t, desk, phone)
+	desk.exec(t, `INSERT INTO discovery_releases (id, url, title, date_added, date_modified) VALUES ('b', 'u', 'desk', 'd', 'd');
+		UPDATE discovery_releases SET notes = 'desk notes' WHERE id = 'b'`)
+	phone.exec(t, `INSERT INTO discovery_releases (id, url, title, date_added, date_modified) VALUES ('a', 'u', 'phone', 'd', 'd')`)
+	settle(t, desk, phone)
+	var seq int64
+	fmt.Sscan(query(t, desk, `SELECT max(seq) FROM local_changes WHERE entity_id = 'b' AND field_name = 'notes' AND origin IS NULL`)[0][0], &seq)
+	if err := desk.e.Undo(ctx, seq); !errors.Is(err, capture.ErrUndoConflict) {
+		t.Errorf("undo of a change to the merged-away id: got %v, want ErrUndoConflict", err)
+	}
+	later()
+	desk.exec(t, `UPDATE discovery_releases SET label = 'L' WHERE id = 'a'`)
+	fmt.Sscan(query(t, desk, `SELECT max(seq) FROM local_changes WHERE entity_id = 'a' AND field_name = 'label'`)[0][0], &seq)
+	if err := desk.e.Undo(ctx, seq); err != nil {
+		t.Errorf("undo of a change to the survivor: %v", err)
+	}
+	settle(t, desk, phone)
+	expect(t, `SELECT id, label, notes FROM discovery_releases`, `[["a" NULL "desk notes"]]`, desk, phone)
+}
