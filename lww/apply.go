@@ -184,6 +184,9 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 	if err := a.replay(); err != nil {
 		return res, fmt.Errorf("lww: apply: %w", failed("replay of parked values", err))
 	}
+	if err := a.replayClasses(); err != nil {
+		return res, fmt.Errorf("lww: apply: %w", failed("replay of merged rows", err))
+	}
 	batches := startPrefetch(cr, src)
 	defer batches.close()
 	for {

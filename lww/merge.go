@@ -622,6 +622,49 @@ func (a *applier) foldStrays() error {
 	return a.exec(`UPDATE sync_state SET folded_seq = ? WHERE id = 1`, to)
 }
 
+// replayClasses writes again the row of each class that is out of its
+// table: its parent may have come back since without an Apply placing it
+// (the app inserted it again), as replay does for parked rows.
+func (a *applier) replayClasses() error {
+	if !a.aliasesAny {
+		return nil
+	}
+	type rep struct {
+		table string
+		id    any
+	}
+	var reps []rep
+	err := a.query(`SELECT DISTINCT entity_type, survivor FROM entity_aliases`, nil, func(s *sqlite3.Stmt) error {
+		reps = append(reps, rep{s.ColumnText(0), capture.ColumnValue(s, 1)})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range reps {
+		t, ok := a.tables[r.table]
+		if !ok {
+			continue
+		}
+		if row, err := a.tableRow(t, r.id); err != nil || len(row) > 0 {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		c, err := a.classOf(t, r.id)
+		if err != nil {
+			return err
+		}
+		if c != nil {
+			if err := a.recombine(c, 0); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // deriveChildren brings every row of the tables whose key references
 // parent row m, in its table or not (its registers), into its derived
 // class: m is merged away.

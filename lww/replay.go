@@ -32,6 +32,9 @@ func Replay(ctx context.Context, e *capture.Engine) (err error) {
 	if err := a.replay(); err != nil {
 		return fmt.Errorf("lww: replay: %w", err)
 	}
+	if err := a.replayClasses(); err != nil {
+		return fmt.Errorf("lww: replay: %w", err)
+	}
 	if err := a.mergeCollisions(); err != nil {
 		return fmt.Errorf("lww: replay: %w", err)
 	}
