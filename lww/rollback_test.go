@@ -16,15 +16,15 @@ import (
 	"github.com/capture-sync/capture/internal/sqlitetest"
 )
 
-// TestConvergencePropertyWithRollbacks is TestConvergenceProperty where,
-// now and then, a replica's database is put back to an earlier copy of its
+// TestConvergencePropertyWithRollbacks is TestConvergenceProperty (with
+// natural-key collisions) where, now and then, a replica's database is put back to an earlier copy of its
 // own file (a restored backup). The fork shows at its next sync, and is
 // dealt with as the app does: the forked database is reset (a new node id;
 // its peers move their pairing to it and send it everything). All replicas
 // end identical, and no write that a replica held when another was rolled
 // back is lost, unless that replica was rolled back itself since.
 func TestConvergencePropertyWithRollbacks(t *testing.T) {
-	runProperty(t, variant{rollbacks: true})
+	runProperty(t, variant{rollbacks: true, collide: true})
 }
 
 // TestRollbackRegressions runs, at 400 steps, the rollback cases that
