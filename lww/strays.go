@@ -1,0 +1,154 @@
+package lww
+
+import (
+	"slices"
+
+	"github.com/ncruces/go-sqlite3"
+
+	"github.com/capture-sync/capture/capture"
+	"github.com/capture-sync/capture/schema"
+)
+
+// foldStrays folds into their classes the rows the app wrote since the
+// last Apply under a merged-away id (a row inserted under it again, an
+// undo, a tag assignment naming it): such a row's values join the
+// member's own, and its class's row is written again.
+func (a *applier) foldStrays() error {
+	var from, to int64
+	err := a.query(`SELECT folded_seq, coalesce((SELECT max(seq) FROM local_changes), 0) FROM sync_state WHERE id = 1`, nil,
+		func(s *sqlite3.Stmt) error {
+			from, to = s.ColumnInt64(0), s.ColumnInt64(1)
+			return nil
+		})
+	if err != nil || from >= to {
+		return err
+	}
+	if a.aliasesAny {
+		type entity struct {
+			table string
+			id    any
+		}
+		var list []entity
+		err := a.query(`SELECT DISTINCT entity_type, entity_id FROM local_changes WHERE seq > ? AND origin IS NULL`, []any{from},
+			func(s *sqlite3.Stmt) error {
+				list = append(list, entity{s.ColumnText(0), capture.ColumnValue(s, 1)})
+				return nil
+			})
+		if err != nil {
+			return err
+		}
+		for _, en := range list {
+			t, ok := a.tables[en.table]
+			if !ok {
+				continue
+			}
+			c, err := a.classOf(t, en.id)
+			if err != nil {
+				return err
+			}
+			if c == nil || capture.CompareEntityIDs(c.rep, en.id) == 0 {
+				continue // the app's writes to a survivor are its own
+			}
+			if err := a.recombine(c, 0); err != nil {
+				return err
+			}
+			if err := a.deriveChildren(t, en.id, 0); err != nil {
+				return err
+			}
+		}
+	}
+	return a.exec(`UPDATE sync_state SET folded_seq = ? WHERE id = 1`, to)
+}
+
+// replayClasses writes again the row of each class that is out of its
+// table: its parent may have come back since without an Apply placing it
+// (the app inserted it again), as replay does for parked rows.
+func (a *applier) replayClasses() error {
+	if !a.aliasesAny {
+		return nil
+	}
+	type rep struct {
+		table string
+		id    any
+	}
+	var reps []rep
+	err := a.query(`SELECT DISTINCT entity_type, survivor FROM entity_aliases`, nil, func(s *sqlite3.Stmt) error {
+		reps = append(reps, rep{s.ColumnText(0), capture.ColumnValue(s, 1)})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range reps {
+		t, ok := a.tables[r.table]
+		if !ok {
+			continue
+		}
+		if row, err := a.tableRow(t, r.id); err != nil || len(row) > 0 {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		c, err := a.classOf(t, r.id)
+		if err != nil {
+			return err
+		}
+		if c != nil {
+			if err := a.recombine(c, 0); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// deriveChildren brings every row of the tables whose key references
+// parent row m, in its table or not (its registers), into its derived
+// class: m is merged away.
+func (a *applier) deriveChildren(parent schema.TableInfo, m any, depth int) error {
+	if len(parent.Key) != 1 {
+		return nil
+	}
+	for child, fks := range a.fks {
+		ct := a.tables[child]
+		for _, fk := range fks {
+			if fk.parent != parent.Name || fk.to != parent.Key[0].Name || !ct.IsKey(fk.from) {
+				continue
+			}
+			ids, err := a.entitiesNaming(ct, fk.from, m)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				c, err := a.classOf(ct, id)
+				if err != nil {
+					return err
+				}
+				if c != nil {
+					if err := a.recombine(c, depth+1); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// entitiesNaming returns the entities of t (by their existence registers)
+// whose key column col holds v.
+func (a *applier) entitiesNaming(t schema.TableInfo, col string, v any) ([]any, error) {
+	i := slices.IndexFunc(t.Key, func(c schema.Column) bool { return c.Name == col })
+	var out []any
+	err := a.query(`SELECT entity_id FROM field_timestamps WHERE entity_type = ? AND field_name = ''`, []any{t.Name},
+		func(s *sqlite3.Stmt) error {
+			id := capture.ColumnValue(s, 0)
+			key, err := capture.EntityKey(t, id)
+			if err == nil && capture.CompareEntityIDs(key[i], v) == 0 {
+				out = append(out, id)
+			}
+			return nil
+		})
+	return out, err
+}
