@@ -67,3 +67,50 @@ func ExampleApply() {
 	// desktop: notes "from the phone", label "from the desktop"
 	// mobile: notes "from the phone", label "from the desktop"
 }
+
+// The desktop and the phone each add the release at one URL, under their
+// own ids. The phone's Apply finds the two are one (the URL is a natural
+// key): the smaller id survives, and the result says so, for the app to
+// show the survivor where it showed the other.
+func ExampleResult_merges() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "lww-example")
+	defer os.RemoveAll(dir)
+	open := func(name string, p schema.Profile) *capture.Engine {
+		e, err := capture.Open(ctx, filepath.Join(dir, name), capture.Options{Profile: p})
+		if err != nil {
+			panic(err)
+		}
+		return e
+	}
+	desk, phone := open("desktop.db", schema.Desktop), open("phone.db", schema.Mobile)
+	defer desk.Close()
+	defer phone.Close()
+	desk.Pair(ctx, capture.Device{ID: phone.NodeID(), Name: "phone"}, []byte("482913"))
+	phone.Pair(ctx, capture.Device{ID: desk.NodeID(), Name: "desktop"}, []byte("482913"))
+
+	desk.Conn().Exec(`INSERT INTO discovery_releases (id, url, title, label, date_added, date_modified)
+		VALUES ('a1', 'https://label.bandcamp.com/album/x', 'Title', 'Label', 'd', 'd')`)
+	phone.Conn().Exec(`INSERT INTO discovery_releases (id, url, title, notes, date_added, date_modified)
+		VALUES ('b7', 'https://label.bandcamp.com/album/x', 'Title', 'Notes', 'd', 'd')`)
+
+	var buf bytes.Buffer
+	if _, err := desk.Export(ctx, &buf, capture.ExportOptions{Peer: phone.NodeID()}); err != nil {
+		panic(err)
+	}
+	res, err := lww.Apply(ctx, phone, &buf, lww.Options{})
+	if err != nil {
+		panic(err)
+	}
+	for _, m := range res.Merges {
+		fmt.Printf("%s %v is now %v: %s\n", m.Table, m.Entity, m.Survivor, m.Why)
+	}
+	s, _, _ := phone.Conn().Prepare(`SELECT id, label, notes FROM discovery_releases`)
+	for s.Step() {
+		fmt.Println(s.ColumnText(0), s.ColumnText(1), s.ColumnText(2))
+	}
+	s.Close()
+	// Output:
+	// discovery_releases b7 is now a1: both held its natural key
+	// a1 Label Notes
+}
