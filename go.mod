@@ -3,6 +3,7 @@ module github.com/capture-sync/capture
 go 1.26.0
 
 require (
+	github.com/gtank/ristretto255 v0.1.2
 	github.com/ncruces/go-sqlite3 v0.37.0
 	github.com/rs/zerolog v1.35.1
 )
