@@ -223,3 +223,23 @@ func TestUndoAfterMerge(t *testing.T) {
 	settle(t, desk, phone)
 	expect(t, `SELECT id, label, notes FROM discovery_releases`, `[["a" NULL "desk notes"]]`, desk, phone)
 }
+
+// TestSnapshotCarriesMerges: a phone paired after two releases merged on
+// the desktop gets, in its first snapshot, the merged release, its alias
+// and both members' writes, and ends as the desktop.
+func TestSnapshotCarriesMerges(t *testing.T) {
+	desk, phone, tablet := newDevice(t, "desktop", schema.Desktop), newDevice(t, "phone", schema.Mobile), newDevice(t, "tablet", schema.Mobile)
+	pairAll(t, desk, phone)
+	desk.exec(t, `INSERT INTO discovery_releases (id, url, title, label, date_added, date_modified) VALUES ('a', 'u', 'desk', 'L', 'd', 'd');
+		INSERT INTO discovery_tracks (id, release_id, name, position) VALUES ('t1', 'a', 'One', 1)`)
+	later()
+	phone.exec(t, `INSERT INTO discovery_releases (id, url, title, notes, date_added, date_modified) VALUES ('b', 'u', 'phone', 'N', 'd', 'd');
+		INSERT INTO discovery_tracks (id, release_id, name, position) VALUES ('t2', 'b', 'Two', 2)`)
+	settle(t, desk, phone)
+	pairAll(t, desk, tablet)
+	tablet.apply(t, desk.export(t, tablet, true))
+	checkConverged(t, desk, tablet)
+	checkIntegrity(t, tablet)
+	expect(t, `SELECT id, title, label, notes, (SELECT group_concat(release_id) FROM discovery_tracks) FROM discovery_releases`,
+		`[["a" "phone" "L" "N" "a,a"]]`, desk, tablet)
+}
