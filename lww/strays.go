@@ -10,9 +10,10 @@ import (
 )
 
 // foldStrays folds into their classes the rows the app wrote since the
-// last Apply under a merged-away id (a row inserted under it again, an
-// undo, a tag assignment naming it): such a row's values join the
-// member's own, and its class's row is written again.
+// last Apply to a member of a class: to the survivor's row (its edits are
+// the survivor's), or under a merged-away id (a row inserted under it
+// again, an undo, a tag assignment naming it). The row's values join the
+// member's own, and the class's row is written again.
 func (a *applier) foldStrays() error {
 	var from, to int64
 	err := a.query(`SELECT folded_seq, coalesce((SELECT max(seq) FROM local_changes), 0) FROM sync_state WHERE id = 1`, nil,
@@ -46,14 +47,19 @@ func (a *applier) foldStrays() error {
 			if err != nil {
 				return err
 			}
-			if c == nil || capture.CompareEntityIDs(c.rep, en.id) == 0 {
-				continue // the app's writes to a survivor are its own
+			if c == nil {
+				continue
 			}
+			// The app's writes to the survivor's row count as the
+			// survivor's, and the class's row follows the class's rule
+			// (an insert's NULL does not hide another member's value).
 			if err := a.recombine(c, 0); err != nil {
 				return err
 			}
-			if err := a.deriveChildren(t, en.id, 0); err != nil {
-				return err
+			if capture.CompareEntityIDs(c.rep, en.id) != 0 {
+				if err := a.deriveChildren(t, en.id, 0); err != nil {
+					return err
+				}
 			}
 		}
 	}
