@@ -36,6 +36,11 @@ type Device struct {
 	// Failure is set while changesets from the device fail to apply
 	// (RecordApplyFailure); nil otherwise.
 	Failure *ApplyFailure
+	// CertSHA256 is the SHA-256 of its TLS certificate, pinned when it
+	// paired over the network (nil otherwise); Address is where it was
+	// last reached.
+	CertSHA256 []byte
+	Address    string
 }
 
 // Errors about paired devices.
@@ -119,10 +124,12 @@ func (e *Engine) Devices(ctx context.Context) ([]Device, error) {
 	}
 	var out []Device
 	err := e.query(`SELECT device_id, name, platform, paired_at, coalesce(last_seen, ''), acked_seq, received_seq,
-		failures, coalesce(failed_at, ''), coalesce(failure, ''), coalesce(failed_record, ''), coalesce(received_checks, ''), coalesce(confirmed_checks, '')
+		failures, coalesce(failed_at, ''), coalesce(failure, ''), coalesce(failed_record, ''), coalesce(received_checks, ''), coalesce(confirmed_checks, ''),
+		cert_sha256, coalesce(address, '')
 		FROM paired_devices ORDER BY device_id`, nil, func(s *sqlite3.Stmt) error {
 		d := Device{ID: s.ColumnText(0), Name: s.ColumnText(1), Platform: s.ColumnText(2),
-			AckedSeq: s.ColumnInt64(5), ReceivedSeq: s.ColumnInt64(6), ReceivedChecks: parseChecks(s.ColumnText(11)), ConfirmedChecks: parseChecks(s.ColumnText(12))}
+			AckedSeq: s.ColumnInt64(5), ReceivedSeq: s.ColumnInt64(6), ReceivedChecks: parseChecks(s.ColumnText(11)), ConfirmedChecks: parseChecks(s.ColumnText(12)),
+			CertSHA256: s.ColumnBlob(13, nil), Address: s.ColumnText(14)}
 		d.PairedAt, _ = time.Parse(time.RFC3339Nano, s.ColumnText(3))
 		d.LastSeen, _ = time.Parse(time.RFC3339Nano, s.ColumnText(4))
 		if n := s.ColumnInt(7); n > 0 {

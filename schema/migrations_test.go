@@ -16,6 +16,7 @@ var shipped = map[int]string{
 	6: "b8402d5cbf1e1fe436153974b079dbb48aeea1c1a0bb9c43c915b6d7dd089f41",
 	7: "37d23e48c9de9c7074cd2aecee0e33d132daaba6d1a088c6f9483618b3bacf12",
 	8: "6107028dcd87f471d9cdab0d84e0638b19fed50acdb6e2d6e0e1224ade40e32a",
+	9: "9b11b1775c629b195077a780fd9d16be39286248bcfbbb98684f0bc3347e3e67",
 }
 
 func TestShippedMigrationsAreUnchanged(t *testing.T) {

@@ -44,7 +44,7 @@ var CacheTables = []string{
 var EngineTables = []string{
 	"schema_version", "schema_checksums", "sync_guard", "sync_state",
 	"local_changes", "field_timestamps", "paired_devices", "parked_values", "retired_devices",
-	"entity_aliases", "member_values",
+	"entity_aliases", "member_values", "lan_identity",
 }
 
 // Has reports whether the profile's databases hold table.

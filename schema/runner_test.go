@@ -22,7 +22,7 @@ var sharedTables = []string{
 var syncTables = []string{
 	"schema_version", "schema_checksums", "sync_guard", "sync_state",
 	"local_changes", "field_timestamps", "paired_devices", "parked_values", "retired_devices",
-	"entity_aliases", "member_values",
+	"entity_aliases", "member_values", "lan_identity",
 }
 
 func mustMigrate(t *testing.T, conn *sqlite3.Conn, p Profile) Result {
@@ -137,7 +137,7 @@ func TestDesktopV2UpgradesInPlace(t *testing.T) {
 	for _, name := range oldTables {
 		got := sqlitetest.Table(t, conn, name)
 		if name == "schema_version" {
-			if want := rowsBefore[name] + "\n3\n4\n5\n6\n7\n8"; got != want {
+			if want := rowsBefore[name] + "\n3\n4\n5\n6\n7\n8\n9"; got != want {
 				t.Errorf("schema_version: got %q, want %q", got, want)
 			}
 			continue

@@ -1,0 +1,223 @@
+package lan
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/capture-sync/capture/capture"
+	"github.com/capture-sync/capture/internal/sqlitetest"
+	"github.com/capture-sync/capture/schema"
+)
+
+func open(t *testing.T, name string, p schema.Profile) *capture.Engine {
+	t.Helper()
+	e, err := capture.Open(context.Background(), filepath.Join(t.TempDir(), name), capture.Options{Profile: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+// serve starts a desktop's server on loopback and returns it and its
+// address.
+func serve(t *testing.T, desk *capture.Engine) (*Server, string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := NewServer(ctx, desk, ServerOptions{Name: "desktop", Platform: "linux"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	return s, ln.Addr().String()
+}
+
+// pair pairs phone with the desktop behind s.
+func pair(t *testing.T, s *Server, addr string, phone *capture.Engine) capture.Device {
+	t.Helper()
+	code, err := s.NewCode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Pair(context.Background(), phone, addr, code, ClientOptions{Name: "phone", Platform: "android"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// dump is a checksum of everything a database holds.
+func dump(t *testing.T, e *capture.Engine) [32]byte {
+	t.Helper()
+	return sha256.Sum256([]byte(sqlitetest.Dump(t, e.Conn())))
+}
+
+func rows(t *testing.T, e *capture.Engine, sql string) string {
+	t.Helper()
+	return fmt.Sprint(sqlitetest.Rows(t, e.Conn(), sql))
+}
+
+// TestPairAndSync: a phone pairs by code, and rounds carry edits both ways.
+func TestPairAndSync(t *testing.T) {
+	ctx := context.Background()
+	desk, phone := open(t, "desktop.db", schema.Desktop), open(t, "phone.db", schema.Mobile)
+	s, addr := serve(t, desk)
+	d := pair(t, s, addr, phone)
+	if d.ID != desk.NodeID() || d.Name != "desktop" || len(d.CertSHA256) != 32 || d.Address != addr {
+		t.Errorf("the phone paired %+v", d)
+	}
+	pd, err := desk.Device(ctx, phone.NodeID())
+	if err != nil || pd.Name != "phone" || pd.Platform != "android" || len(pd.CertSHA256) != 32 {
+		t.Fatalf("the desktop paired %+v (%v)", pd, err)
+	}
+	sqlitetest.Exec(t, desk.Conn(), `INSERT INTO discovery_releases (id, url, title, date_added, date_modified) VALUES ('r1', 'u1', 'From the desktop', 'd', 'd')`)
+	sqlitetest.Exec(t, phone.Conn(), `INSERT INTO discovery_releases (id, url, title, date_added, date_modified) VALUES ('r2', 'u2', 'From the phone', 'd', 'd')`)
+	r, err := Sync(ctx, phone, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Desktop != desk.NodeID() || r.Sent.Rows == 0 || r.Received.Won == 0 {
+		t.Errorf("round %+v", r)
+	}
+	sqlitetest.Exec(t, phone.Conn(), `UPDATE discovery_releases SET notes = 'edited on the phone' WHERE id = 'r1'`)
+	for range 2 {
+		if _, err := Sync(ctx, phone, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const q = `SELECT id, title, notes FROM discovery_releases ORDER BY id`
+	if a, b := rows(t, desk, q), rows(t, phone, q); a != b || !strings.Contains(a, "edited on the phone") || !strings.Contains(a, "From the phone") {
+		t.Errorf("after the rounds:\ndesktop %s\nphone   %s", a, b)
+	}
+}
+
+// TestPairingRefusals: a wrong code pairs nothing, and the code locks
+// after five; a used code does not pair again.
+func TestPairingRefusals(t *testing.T) {
+	ctx := context.Background()
+	desk, phone := open(t, "desktop.db", schema.Desktop), open(t, "phone.db", schema.Mobile)
+	s, addr := serve(t, desk)
+	code, err := s.NewCode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong := "000000"
+	if code == wrong {
+		wrong = "000001"
+	}
+	before := dump(t, desk)
+	for range 5 {
+		if _, err := Pair(ctx, phone, addr, wrong, ClientOptions{}); !errors.Is(err, ErrWrongCode) {
+			t.Fatalf("a wrong code: %v", err)
+		}
+	}
+	if _, err := Pair(ctx, phone, addr, code, ClientOptions{}); !errors.Is(err, ErrRefused) {
+		t.Errorf("the right code after 5 wrong ones: %v", err)
+	}
+	if dump(t, desk) != before {
+		t.Error("refused pairings changed the desktop's database")
+	}
+	d := pair(t, s, addr, phone)
+	other := open(t, "other.db", schema.Mobile)
+	if _, err := Pair(ctx, other, addr, "", ClientOptions{}); err == nil {
+		t.Error("an empty code paired")
+	}
+	_ = d
+}
+
+// TestSyncRefusals: requests that are not a paired device's, with its
+// token and its pinned certificate, get 401 and change nothing; junk
+// bodies get 400.
+func TestSyncRefusals(t *testing.T) {
+	ctx := context.Background()
+	desk, phone, other := open(t, "desktop.db", schema.Desktop), open(t, "phone.db", schema.Mobile), open(t, "other.db", schema.Mobile)
+	s, addr := serve(t, desk)
+	pair(t, s, addr, phone)
+	pair(t, s, addr, other)
+	sqlitetest.Exec(t, phone.Conn(), `INSERT INTO discovery_releases (id, url, title, date_added, date_modified) VALUES ('r2', 'u2', 'x', 'd', 'd')`)
+	phoneID, err := loadIdentity(ctx, phone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherID, err := loadIdentity(ctx, other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deskFP := func(der []byte) error { return nil }
+	post := func(id *identity, device string, token []byte, body io.Reader) int {
+		t.Helper()
+		c := httpClient(id, deskFP)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "https://"+addr+"/v1/sync", body)
+		req.Header.Set(headerDevice, device)
+		if token != nil {
+			req.Header.Set("Authorization", "Bearer "+b64(token))
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	phoneTok, _ := phoneID.token(desk.NodeID())
+	otherTok, _ := otherID.token(desk.NodeID())
+	before := dump(t, desk)
+	for _, tc := range []struct {
+		name   string
+		id     *identity
+		device string
+		token  []byte
+		body   io.Reader
+		want   int
+	}{
+		{"no token", phoneID, phone.NodeID(), nil, nil, http.StatusUnauthorized},
+		{"wrong token", phoneID, phone.NodeID(), bytes.Repeat([]byte{1}, 32), nil, http.StatusUnauthorized},
+		{"another device's token", phoneID, phone.NodeID(), otherTok, nil, http.StatusUnauthorized},
+		{"a forged id with another device's valid token and certificate", otherID, phone.NodeID(), otherTok, nil, http.StatusUnauthorized},
+		{"an unpaired device", phoneID, "0000000000000000", phoneTok, nil, http.StatusUnauthorized},
+		{"a junk body", phoneID, phone.NodeID(), phoneTok, strings.NewReader("not gzip"), http.StatusBadRequest},
+		{"junk in gzip", phoneID, phone.NodeID(), phoneTok, bytes.NewReader(gzipped(t, []byte("not a changeset"))), http.StatusBadRequest},
+	} {
+		if got := post(tc.id, tc.device, tc.token, tc.body); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
+	}
+	if dump(t, desk) != before {
+		t.Error("refused rounds changed the desktop's database")
+	}
+	// A revoked device is refused.
+	if err := desk.Unpair(ctx, phone.NodeID()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Sync(ctx, phone, ""); !errors.Is(err, ErrRefused) {
+		t.Errorf("a revoked device: %v", err)
+	}
+	// A desktop whose certificate is not the pinned one is refused by the
+	// phone.
+	if err := other.PinDevice(ctx, desk.NodeID(), bytes.Repeat([]byte{7}, 32), ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Sync(ctx, other, ""); !errors.Is(err, ErrPin) {
+		t.Errorf("a desktop with another certificate: %v", err)
+	}
+}

@@ -1,0 +1,112 @@
+package lan
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/capture-sync/capture/capture"
+	"github.com/capture-sync/capture/capture/changeset"
+	"github.com/capture-sync/capture/lww"
+)
+
+// A sync round is POST /v1/sync from a paired phone: headers name it
+// (Capture-Device) and carry its token (Authorization: Bearer, base64), over
+// a TLS connection whose client certificate is the one pinned when it
+// paired. The body is its changeset, gzip-compressed, which the desktop
+// applies; the response is the desktop's changeset for it, likewise, which
+// carries the acknowledgement of what was just applied.
+
+const (
+	headerDevice = "Capture-Device"
+	contentType  = "application/x-capture-changeset+gzip"
+)
+
+// sync serves one round.
+func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	ctx := r.Context()
+	id := r.Header.Get(headerDevice)
+	token, ok := bearer(r)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	dev, err := s.e.Device(ctx, id)
+	switch {
+	case !ok || id == "" || errors.Is(err, capture.ErrUnknownDevice):
+		s.fail(r)
+		httpError(w, http.StatusUnauthorized, "not a paired device: pair with a code first")
+		return
+	case err != nil:
+		httpError(w, http.StatusInternalServerError, err.Error())
+		return
+	case len(dev.CertSHA256) == 0 || !bytes.Equal(dev.CertSHA256, fingerprint(r.TLS.PeerCertificates[0].Raw)):
+		s.fail(r)
+		httpError(w, http.StatusUnauthorized, "the connection's certificate is not the one this device paired with")
+		return
+	}
+	if err := s.e.CheckToken(ctx, id, token); err != nil {
+		s.fail(r)
+		httpError(w, http.StatusUnauthorized, "wrong token")
+		return
+	}
+	gz, err := gzip.NewReader(http.MaxBytesReader(w, r.Body, MaxSyncBody))
+	if err != nil {
+		httpError(w, http.StatusBadRequest, fmt.Sprintf("the body is not gzip: %v", err))
+		return
+	}
+	res, err := lww.Apply(ctx, s.e, gz, lww.Options{})
+	if err != nil {
+		httpError(w, applyStatus(err), err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	zw := gzip.NewWriter(w)
+	st, err := s.e.Export(ctx, zw, capture.ExportOptions{Peer: id})
+	if err == nil {
+		err = zw.Close()
+	}
+	if err != nil {
+		// The headers are out: the phone sees a cut stream and retries.
+		s.opts.Log.Error().Err(err).Str("device", id).Msg("sync: export")
+		return
+	}
+	if err := s.e.SeenDevice(ctx, id, ""); err != nil {
+		s.opts.Log.Error().Err(err).Str("device", id).Msg("sync: note the device seen")
+	}
+	s.opts.Log.Info().Str("device", id).Int("records_in", res.Records).Int("won", res.Won).Int("lost", res.Lost).
+		Int("merged", len(res.Merges)).Int64("records_out", st.Fields+st.Rows).Dur("took", time.Since(start)).Msg("sync round")
+}
+
+// applyStatus is the HTTP status of an Apply error: the phone's input or
+// state (4xx), or this side's (5xx).
+func applyStatus(err error) int {
+	var mb *http.MaxBytesError
+	switch {
+	case errors.As(err, &mb):
+		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, changeset.ErrCorrupt), errors.Is(err, changeset.ErrTruncated), errors.Is(err, changeset.ErrVersion),
+		errors.Is(err, changeset.ErrLimit), errors.Is(err, lww.ErrBadRecord), errors.Is(err, lww.ErrNotSynced),
+		errors.Is(err, lww.ErrOwnChangeset), errors.Is(err, lww.ErrNotForThisDevice), errors.Is(err, gzip.ErrChecksum),
+		errors.Is(err, gzip.ErrHeader):
+		return http.StatusBadRequest
+	case errors.Is(err, capture.ErrForked), errors.Is(err, lww.ErrPeerForked), errors.Is(err, capture.ErrRetired),
+		errors.Is(err, capture.ErrClockDrift):
+		return http.StatusConflict
+	}
+	return http.StatusInternalServerError
+}
+
+// bearer returns the token of an Authorization: Bearer header.
+func bearer(r *http.Request) ([]byte, bool) {
+	v, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		return nil, false
+	}
+	t, err := base64.StdEncoding.DecodeString(v)
+	return t, err == nil && len(t) == 32
+}
