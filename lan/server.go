@@ -40,6 +40,9 @@ type ServerOptions struct {
 	Log zerolog.Logger
 	// Now is the clock (time.Now by default).
 	Now func() time.Time
+	// OnPaired, if set, is called after a device paired (its code is used
+	// up then; call NewCode for another).
+	OnPaired func(capture.Device)
 }
 
 // Server is the desktop's side: an http.Handler for pairing and sync
@@ -223,6 +226,9 @@ func (s *Server) pairFinish(w http.ResponseWriter, r *http.Request) {
 	}
 	s.opts.Log.Info().Str("device", phone.NodeID).Str("name", phone.Name).Str("platform", phone.Platform).Msg("paired")
 	writeJSON(w, welcomeJSON{Identity: fromIdentity(welcome.Identity), MAC: welcome.MAC})
+	if s.opts.OnPaired != nil {
+		s.opts.OnPaired(capture.Device{ID: phone.NodeID, Name: phone.Name, Platform: phone.Platform, CertSHA256: clientFP})
+	}
 }
 
 func pairingStatus(err error) int {
