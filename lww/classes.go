@@ -325,7 +325,8 @@ func (a *applier) refreshMember(t schema.TableInfo, id any) error {
 // member with the newest insert or delete is alive; each field from the
 // newest write of it among the live members (and the writes made to a
 // deleted member after its delete), where a NULL that a member only got
-// from its insert does not count against another member's value.
+// from its insert does not count against another member's value. A member
+// whose row has not arrived counts for nothing yet.
 func combine(t schema.TableInfo, members []memberState) (values map[string]any, alive bool) {
 	var newest Reg
 	for _, m := range members {
@@ -342,11 +343,14 @@ func combine(t schema.TableInfo, members []memberState) (values map[string]any, 
 		var bestClaims, set bool
 		for _, m := range members {
 			exist, own := m.regs[""], m.regs[c.Name]
-			if !exist.Set || exist.Dead {
+			if !exist.Set {
+				continue // its row has not arrived: nor has what its writes hold
+			}
+			if exist.Dead {
 				// A deleted member counts only with what was written
 				// after its delete: an edit of the class's row, say,
 				// whose survivor had been deleted on its own.
-				if !own.Set || exist.Set && !exist.Stamp.Less(own.Stamp) {
+				if !own.Set || !exist.Stamp.Less(own.Stamp) {
 					continue
 				}
 			}

@@ -313,6 +313,14 @@ func (a *applier) recombine(c *class, depth int) error {
 	if !alive {
 		return a.outOfTable(c, current)
 	}
+	// A required column no live member has a value for (its writes are
+	// on their way) is left out: the row in the table keeps its own, or
+	// the class waits out of the table (upsert).
+	for _, col := range t.Columns {
+		if col.Required() && values[col.Name] == nil {
+			delete(values, col.Name)
+		}
+	}
 	ok, err := a.parentsPresent(t, values)
 	if err != nil {
 		return err
