@@ -33,7 +33,7 @@ func open(t *testing.T, name string, p schema.Profile) *capture.Engine {
 func serve(t *testing.T, desk *capture.Engine) (*Server, string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	s, err := NewServer(ctx, desk, ServerOptions{Name: "desktop", Platform: "linux"})
+	s, err := NewServer(ctx, desk, ServerOptions{Name: "desktop", Platform: "linux", MaxSyncBody: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,12 +137,20 @@ func TestPairingRefusals(t *testing.T) {
 	if dump(t, desk) != before {
 		t.Error("refused pairings changed the desktop's database")
 	}
-	d := pair(t, s, addr, phone)
+	code, err = s.NewCode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Pair(ctx, phone, addr, code, ClientOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	other := open(t, "other.db", schema.Mobile)
+	if _, err := Pair(ctx, other, addr, code, ClientOptions{}); !errors.Is(err, ErrRefused) {
+		t.Errorf("a code used twice: %v", err)
+	}
 	if _, err := Pair(ctx, other, addr, "", ClientOptions{}); err == nil {
 		t.Error("an empty code paired")
 	}
-	_ = d
 }
 
 // TestSyncRefusals: requests that are not a paired device's, with its
@@ -197,6 +205,7 @@ func TestSyncRefusals(t *testing.T) {
 		{"an unpaired device", phoneID, "0000000000000000", phoneTok, nil, http.StatusUnauthorized},
 		{"a junk body", phoneID, phone.NodeID(), phoneTok, strings.NewReader("not gzip"), http.StatusBadRequest},
 		{"junk in gzip", phoneID, phone.NodeID(), phoneTok, bytes.NewReader(gzipped(t, []byte("not a changeset"))), http.StatusBadRequest},
+		{"an oversized body", phoneID, phone.NodeID(), phoneTok, bytes.NewReader(randomBytes(t, 2<<20)), http.StatusRequestEntityTooLarge},
 	} {
 		if got := post(tc.id, tc.device, tc.token, tc.body); got != tc.want {
 			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)

@@ -54,7 +54,11 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusUnauthorized, "wrong token")
 		return
 	}
-	gz, err := gzip.NewReader(http.MaxBytesReader(w, r.Body, MaxSyncBody))
+	if r.ContentLength > s.opts.MaxSyncBody {
+		httpError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is over %d bytes", s.opts.MaxSyncBody))
+		return
+	}
+	gz, err := gzip.NewReader(http.MaxBytesReader(w, r.Body, s.opts.MaxSyncBody))
 	if err != nil {
 		httpError(w, http.StatusBadRequest, fmt.Sprintf("the body is not gzip: %v", err))
 		return

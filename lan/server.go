@@ -24,8 +24,8 @@ import (
 const (
 	// MaxPairingBody bounds a pairing request's body.
 	MaxPairingBody = 16 << 10
-	// MaxSyncBody bounds a sync request's compressed body.
-	MaxSyncBody = 1 << 30
+	// DefaultMaxSyncBody bounds a sync request's compressed body.
+	DefaultMaxSyncBody = 1 << 30
 	// maxFailures is how many refused requests one address may make in
 	// failureWindow before it is refused outright (429).
 	maxFailures   = 10
@@ -40,6 +40,9 @@ type ServerOptions struct {
 	Log zerolog.Logger
 	// Now is the clock (time.Now by default).
 	Now func() time.Time
+	// MaxSyncBody bounds a round's compressed request body
+	// (DefaultMaxSyncBody when 0).
+	MaxSyncBody int64
 	// OnPaired, if set, is called after a device paired (its code is used
 	// up then; call NewCode for another).
 	OnPaired func(capture.Device)
@@ -75,6 +78,9 @@ func NewServer(ctx context.Context, e *capture.Engine, opts ServerOptions) (*Ser
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.MaxSyncBody == 0 {
+		opts.MaxSyncBody = DefaultMaxSyncBody
 	}
 	s := &Server{e: e, id: id, opts: opts, sessions: map[string]*session{}, failures: map[string][]time.Time{}, mux: http.NewServeMux()}
 	s.mux.HandleFunc("GET /v1/info", func(w http.ResponseWriter, r *http.Request) {
