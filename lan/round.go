@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -21,6 +22,19 @@ import (
 // paired. The body is its changeset, gzip-compressed, which the desktop
 // applies; the response is the desktop's changeset for it, likewise, which
 // carries the acknowledgement of what was just applied.
+
+// RoundInfo is what the desktop did in one round (ServerOptions.OnRound).
+type RoundInfo struct {
+	// Device is the phone's node id.
+	Device string
+	// Applied is the Apply of the phone's changeset; Sent what the
+	// desktop sent back.
+	Applied lww.Result
+	Sent    capture.ExportStats
+	// BytesIn and BytesOut count the compressed bytes each way.
+	BytesIn, BytesOut int64
+	Took              time.Duration
+}
 
 const (
 	headerDevice = "Capture-Device"
@@ -58,7 +72,8 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is over %d bytes", s.opts.MaxSyncBody))
 		return
 	}
-	gz, err := gzip.NewReader(http.MaxBytesReader(w, r.Body, s.opts.MaxSyncBody))
+	in := &countReader{r: http.MaxBytesReader(w, r.Body, s.opts.MaxSyncBody)}
+	gz, err := gzip.NewReader(in)
 	if err != nil {
 		httpError(w, http.StatusBadRequest, fmt.Sprintf("the body is not gzip: %v", err))
 		return
@@ -69,7 +84,8 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", contentType)
-	zw := gzip.NewWriter(w)
+	out := &countWriter{w: w}
+	zw := gzip.NewWriter(out)
 	st, err := s.e.Export(ctx, zw, capture.ExportOptions{Peer: id})
 	if err == nil {
 		err = zw.Close()
@@ -82,8 +98,36 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 	if err := s.e.SeenDevice(ctx, id, ""); err != nil {
 		s.opts.Log.Error().Err(err).Str("device", id).Msg("sync: note the device seen")
 	}
+	info := RoundInfo{Device: id, Applied: res, Sent: st, BytesIn: in.n, BytesOut: out.n, Took: time.Since(start)}
 	s.opts.Log.Info().Str("device", id).Int("records_in", res.Records).Int("won", res.Won).Int("lost", res.Lost).
-		Int("merged", len(res.Merges)).Int64("records_out", st.Fields+st.Rows).Dur("took", time.Since(start)).Msg("sync round")
+		Int("merged", len(res.Merges)).Int64("records_out", st.Fields+st.Rows).Int64("bytes_in", info.BytesIn).
+		Int64("bytes_out", info.BytesOut).Dur("took", info.Took).Msg("sync round")
+	if s.opts.OnRound != nil {
+		s.opts.OnRound(info)
+	}
+}
+
+// countReader and countWriter count the bytes through them.
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // applyStatus is the HTTP status of an Apply error: the phone's input or

@@ -43,6 +43,9 @@ type ServerOptions struct {
 	// MaxSyncBody bounds a round's compressed request body
 	// (DefaultMaxSyncBody when 0).
 	MaxSyncBody int64
+	// OnRound, if set, is called after each round, once the engine is no
+	// longer in use for it.
+	OnRound func(RoundInfo)
 	// OnPaired, if set, is called after a device paired (its code is used
 	// up then; call NewCode for another).
 	OnPaired func(capture.Device)

@@ -3,11 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/capture-sync/capture/capture"
-	"github.com/capture-sync/capture/lww"
+	"github.com/capture-sync/capture/lan"
 	"github.com/capture-sync/capture/schema"
 )
 
@@ -38,6 +38,11 @@ type demo struct {
 	desktop *side
 	phone   *side
 	step    int
+	// addr is where the desktop's sync service listens (loopback);
+	// rounds receives what it did in each round.
+	addr   string
+	rounds chan lan.RoundInfo
+	stop   func() error
 }
 
 func runDemo(ctx context.Context, e *env, args []string) (err error) {
@@ -53,6 +58,11 @@ func runDemo(ctx context.Context, e *env, args []string) (err error) {
 		return err
 	}
 	defer func() {
+		if d.stop != nil {
+			if serr := d.stop(); err == nil {
+				err = serr
+			}
+		}
 		for _, s := range d.sides() {
 			if s.eng != nil {
 				closeEngine(s.eng, &err)
@@ -120,10 +130,10 @@ func (d *demo) run(ctx context.Context) error {
 	if err := d.pair(ctx); err != nil {
 		return err
 	}
-	d.heading("First sync: the new phone starts from a snapshot of the desktop")
+	d.heading("First sync: the new phone's first round brings everything the desktop holds")
 	tw := d.table()
 	transferHeader(tw)
-	if err := d.transfer(ctx, tw, "1", d.desktop, d.phone, true); err != nil {
+	if err := d.round(ctx, tw, "1"); err != nil {
 		return err
 	}
 	if err := tw.Flush(); err != nil {
@@ -201,52 +211,65 @@ func (d *demo) seed(ctx context.Context) error {
 	return nil
 }
 
-// pair pairs the devices both ways with one random token.
+// pair starts the desktop's sync service on loopback and pairs the phone
+// with it by the code it shows, as the app does on the local network.
 func (d *demo) pair(ctx context.Context) error {
-	d.heading("Pairing: each device records the other, with the token they agreed on")
-	token := make([]byte, 16)
-	if _, err := rand.Read(token); err != nil {
-		return fmt.Errorf("pairing token: %w", err)
+	d.heading("Pairing: the desktop serves on the local network and shows a code; the phone joins with it")
+	d.rounds = make(chan lan.RoundInfo, 1)
+	srv, err := lan.NewServer(ctx, d.desktop.eng, lan.ServerOptions{Name: "Studio desktop", Platform: "linux", Log: d.e.log,
+		OnRound: func(r lan.RoundInfo) { d.rounds <- r }})
+	if err != nil {
+		return err
 	}
-	devs := [2]capture.Device{
-		{ID: d.phone.eng.NodeID(), Name: "Anna's phone", Platform: "android"},
-		{ID: d.desktop.eng.NodeID(), Name: "Studio desktop", Platform: "linux"},
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("listen on loopback: %w", err)
 	}
-	for i, s := range d.sides() {
-		if err := s.eng.Pair(ctx, devs[i], token); err != nil {
-			return fmt.Errorf("pair the %s with %s: %w", s.name, devs[i].ID, err)
-		}
-		d.say("%-7s paired %s (%s)", s.name, devs[i].ID, devs[i].Name)
+	d.addr = ln.Addr().String()
+	sctx, cancel := context.WithCancel(ctx)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(sctx, ln) }()
+	d.stop = func() error { cancel(); return <-served }
+	code, err := srv.NewCode()
+	if err != nil {
+		return err
 	}
+	d.say("the desktop serves on %s (TLS, its own certificate); pairing code %s", d.addr, code)
+	dev, err := lan.Pair(ctx, d.phone.eng, d.addr, code, lan.ClientOptions{Name: "Anna's phone", Platform: "android"})
+	if err != nil {
+		return fmt.Errorf("pair the phone: %w", err)
+	}
+	d.say("the phone proved the code (a PAKE: nothing on the network lets anyone test codes)")
+	d.say("phone   paired %s (%s), pinned its certificate", dev.ID, dev.Name)
+	d.say("desktop paired %s (Anna's phone), pinned its certificate", d.phone.eng.NodeID())
 	return nil
 }
 
 // transferHeader writes the header of a table of transfers.
 func transferHeader(tw io.Writer) {
-	row(tw, "ROUND", "FROM", "TO", "CHANGESET", "RECORDS", "WON", "LOST", "PARKED")
+	row(tw, "ROUND", "FROM", "TO", "ON THE WIRE", "RECORDS", "WON", "LOST", "PARKED")
 }
 
-// transfer exports a changeset from one device for the other and applies
-// it there, writing one line of the transfers table.
-func (d *demo) transfer(ctx context.Context, tw io.Writer, round string, from, to *side, snapshot bool) error {
-	var buf bytes.Buffer
-	st, err := from.eng.Export(ctx, &buf, capture.ExportOptions{Peer: to.eng.NodeID(), Snapshot: snapshot})
+// round runs one sync round of the phone with the desktop's service,
+// writing a line of the transfers table for each way.
+func (d *demo) round(ctx context.Context, tw io.Writer, label string) error {
+	r, err := lan.Sync(ctx, d.phone.eng, d.addr)
 	if err != nil {
-		return fmt.Errorf("export from the %s for the %s: %w", from.name, to.name, err)
+		return fmt.Errorf("sync round %s: %w", label, err)
 	}
-	size := buf.Len()
-	res, err := lww.Apply(ctx, to.eng, &buf, lww.Options{})
-	if err != nil {
-		return fmt.Errorf("apply the %s's changeset on the %s: %w", from.name, to.name, err)
+	var srv lan.RoundInfo
+	select {
+	case srv = <-d.rounds: // the desktop is done with the round
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	kind := "delta"
-	if snapshot {
-		kind = "snapshot"
-	}
-	row(tw, round, from.name, to.name, fmt.Sprintf("%s, %d bytes", kind, size), strconv.Itoa(res.Records),
-		strconv.Itoa(res.Won), strconv.Itoa(res.Lost), strconv.Itoa(res.Parked))
-	if int64(res.Records) != st.Rows+st.Fields {
-		return fmt.Errorf("the %s wrote %d records, the %s read %d", from.name, st.Rows+st.Fields, to.name, res.Records)
+	up, down := srv.Applied, r.Received
+	row(tw, label, "phone", "desktop", fmt.Sprintf("%6d bytes, gzip", srv.BytesIn), strconv.Itoa(up.Records),
+		strconv.Itoa(up.Won), strconv.Itoa(up.Lost), strconv.Itoa(up.Parked))
+	row(tw, label, "desktop", "phone", fmt.Sprintf("%6d bytes, gzip", srv.BytesOut), strconv.Itoa(down.Records),
+		strconv.Itoa(down.Won), strconv.Itoa(down.Lost), strconv.Itoa(down.Parked))
+	if int64(up.Records) != r.Sent.Rows+r.Sent.Fields || int64(down.Records) != srv.Sent.Rows+srv.Sent.Fields {
+		return fmt.Errorf("round %s: records sent and read differ", label)
 	}
 	return nil
 }
@@ -303,14 +326,11 @@ func (d *demo) showReleases(onlyDiffering bool) error {
 // syncBothWays runs two rounds of delta exchanges, the phone first, then
 // shows the cursors: the second round carries the acknowledgements.
 func (d *demo) syncBothWays(ctx context.Context) error {
-	d.heading("Sync both ways: deltas, then a second round that carries the acknowledgements")
+	d.heading("Sync: two rounds, each both ways; the second carries the acknowledgements")
 	tw := d.table()
 	transferHeader(tw)
 	for _, round := range []string{"2", "3"} {
-		if err := d.transfer(ctx, tw, round, d.phone, d.desktop, false); err != nil {
-			return err
-		}
-		if err := d.transfer(ctx, tw, round, d.desktop, d.phone, false); err != nil {
+		if err := d.round(ctx, tw, round); err != nil {
 			return err
 		}
 	}
