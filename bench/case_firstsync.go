@@ -26,34 +26,11 @@ func caseFirstSync(ctx context.Context, cfg *Config) ([]Result, error) {
 	if n < 1 || cfg.Runs < 1 {
 		return nil, fmt.Errorf("%s: row count and runs must be at least 1, got %d and %d", name, n, cfg.Runs)
 	}
-	rows := releases(n)
-	cfg.logf("%s: building the desktop database (%d releases, %d tracks, %d tag assignments)", name, n, 2*n, n)
-	start := time.Now()
-	desk, err := openApp(ctx, cfg.path(name+"-desktop.db"), true)
+	desk, want, err := buildDiscoveryDesktop(ctx, cfg, name, n)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, err
 	}
 	defer desk.drop()
-	steps := []struct {
-		what string
-		fill func() (time.Duration, error)
-	}{
-		{"tags", func() (time.Duration, error) { return insertTags(desk.conn) }},
-		{"releases", func() (time.Duration, error) { return insertReleases(desk.conn, rows) }},
-		{"tracks", func() (time.Duration, error) { return insertDiscoveryTracks(desk.conn, rows) }},
-		{"tag assignments", func() (time.Duration, error) { return insertReleaseTags(desk.conn, rows) }},
-	}
-	for _, s := range steps {
-		if _, err := s.fill(); err != nil {
-			return nil, fmt.Errorf("%s: desktop %s: %w", name, s.what, err)
-		}
-	}
-	if err := desk.conn.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	cfg.logf("%s: desktop built in %.1f s", name, time.Since(start).Seconds())
-	want := map[string]int64{"discovery_releases": int64(n), "discovery_tracks": int64(2 * n),
-		"discovery_release_tags": int64(n), "tags": discoveryTags, "tag_categories": 1}
 
 	var totalMS, exportMS, applyMS, streamedMS []float64
 	var records int
@@ -107,6 +84,42 @@ func caseFirstSync(ctx context.Context, cfg *Config) ([]Result, error) {
 			total/1000, median(exportMS), median(applyMS), median(streamedMS)/1000, records),
 	}
 	return []Result{r}, nil
+}
+
+// buildDiscoveryDesktop builds the desktop database of the first-sync
+// cases (n releases, two tracks and one tag assignment each), and returns
+// it with the row counts a phone must end with.
+func buildDiscoveryDesktop(ctx context.Context, cfg *Config, name string, n int) (*db, map[string]int64, error) {
+	rows := releases(n)
+	cfg.logf("%s: building the desktop database (%d releases, %d tracks, %d tag assignments)", name, n, 2*n, n)
+	start := time.Now()
+	desk, err := openApp(ctx, cfg.path(name+"-desktop.db"), true)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	steps := []struct {
+		what string
+		fill func() (time.Duration, error)
+	}{
+		{"tags", func() (time.Duration, error) { return insertTags(desk.conn) }},
+		{"releases", func() (time.Duration, error) { return insertReleases(desk.conn, rows) }},
+		{"tracks", func() (time.Duration, error) { return insertDiscoveryTracks(desk.conn, rows) }},
+		{"tag assignments", func() (time.Duration, error) { return insertReleaseTags(desk.conn, rows) }},
+	}
+	for _, s := range steps {
+		if _, err := s.fill(); err != nil {
+			desk.drop()
+			return nil, nil, fmt.Errorf("%s: desktop %s: %w", name, s.what, err)
+		}
+	}
+	if err := desk.conn.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		desk.drop()
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	cfg.logf("%s: desktop built in %.1f s", name, time.Since(start).Seconds())
+	want := map[string]int64{"discovery_releases": int64(n), "discovery_tracks": int64(2 * n),
+		"discovery_release_tags": int64(n), "tags": discoveryTags, "tag_categories": 1}
+	return desk, want, nil
 }
 
 // openPhone creates an empty phone database (schema.Mobile) at path with

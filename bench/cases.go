@@ -35,6 +35,8 @@ var allCases = []benchCase{
 	{"export", caseExport, "Engine.Export of a delta of N single-field changes of t to a file, against the same edits as plain UPDATEs"},
 	{"memory", caseMemory, "peak RSS exporting, then (another process) applying, N changes of t (1,000,000; -quick 100,000)"},
 	{"first-sync", caseFirstSync, "snapshot Export + lww.Apply on an empty phone: N releases, 2 tracks and a tag each"},
+	{"lan-first-sync", caseLANFirstSync, "the first sync over the lan service on loopback TLS (pairing by code excluded), against the streamed first sync in process"},
+	{"lan-round", caseLANRound, "rounds of one changed field each way over loopback TLS: median and p99 latency"},
 	{"adopt", caseAdopt, "capture.Open adopting a collection from before capture (N releases, 2 tracks and a tag each), against its plain bulk load; then the first sync"},
 }
 

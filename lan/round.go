@@ -31,8 +31,9 @@ type RoundInfo struct {
 	// desktop sent back.
 	Applied lww.Result
 	Sent    capture.ExportStats
-	// BytesIn and BytesOut count the compressed bytes each way.
-	BytesIn, BytesOut int64
+	// BytesIn and BytesOut count the compressed bytes each way;
+	// ChangesetOut the bytes of the changeset sent, before compression.
+	BytesIn, BytesOut, ChangesetOut int64
 	Took              time.Duration
 }
 
@@ -86,7 +87,8 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", contentType)
 	out := &countWriter{w: w}
 	zw := gzip.NewWriter(out)
-	st, err := s.e.Export(ctx, zw, capture.ExportOptions{Peer: id})
+	raw := &countWriter{w: zw}
+	st, err := s.e.Export(ctx, raw, capture.ExportOptions{Peer: id})
 	if err == nil {
 		err = zw.Close()
 	}
@@ -98,7 +100,7 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 	if err := s.e.SeenDevice(ctx, id, ""); err != nil {
 		s.opts.Log.Error().Err(err).Str("device", id).Msg("sync: note the device seen")
 	}
-	info := RoundInfo{Device: id, Applied: res, Sent: st, BytesIn: in.n, BytesOut: out.n, Took: time.Since(start)}
+	info := RoundInfo{Device: id, Applied: res, Sent: st, BytesIn: in.n, BytesOut: out.n, ChangesetOut: raw.n, Took: time.Since(start)}
 	s.opts.Log.Info().Str("device", id).Int("records_in", res.Records).Int("won", res.Won).Int("lost", res.Lost).
 		Int("merged", len(res.Merges)).Int64("records_out", st.Fields+st.Rows).Int64("bytes_in", info.BytesIn).
 		Int64("bytes_out", info.BytesOut).Dur("took", info.Took).Msg("sync round")
