@@ -73,7 +73,7 @@ func caseLANFirstSync(ctx context.Context, cfg *Config) ([]Result, error) {
 	}
 	defer desk.drop()
 	var lanMS, streamedMS, ratios []float64
-	var wire, raw int64
+	var wire, raw, records int64
 	for run := 1; run <= cfg.Runs; run++ {
 		_, tsd, err := streamedRun(ctx, cfg, desk, run, want)
 		if err != nil {
@@ -85,14 +85,14 @@ func caseLANFirstSync(ctx context.Context, cfg *Config) ([]Result, error) {
 		}
 		lanMS, streamedMS = append(lanMS, ms(took)), append(streamedMS, ms(tsd))
 		ratios = append(ratios, ms(took)/ms(tsd))
-		wire, raw = info.BytesOut, info.ChangesetOut
+		wire, raw, records = info.BytesOut, info.ChangesetOut, info.Sent.Rows+info.Sent.Fields
 		cfg.logf("%s: run %d/%d: %.2f s over loopback TLS, %.2f s streamed in process; %d bytes on the wire for a %d-byte changeset",
 			name, run, cfg.Runs, ms(took)/1000, ms(tsd)/1000, wire, raw)
 	}
 	ratio := median(ratios)
 	return []Result{{
 		Name: name, N: n, Runs: cfg.Runs, Ratio: &ratio, RatioRuns: ratios,
-		PlainMS: median(streamedMS), CapturedMS: median(lanMS),
+		PlainMS: median(streamedMS), CapturedMS: median(lanMS), OpsPerSec: perSecond(int(records), median(lanMS)),
 		Extra: map[string]any{"seconds": median(lanMS) / 1000, "streamed_seconds": median(streamedMS) / 1000,
 			"wire_bytes": wire, "changeset_bytes": raw, "wire_share": float64(wire) / float64(raw)},
 		Note: fmt.Sprintf("ratio: over loopback TLS / streamed in process (target 1.3); %d of %d changeset bytes on the wire (%.0f%%; target at most 50%%)",
@@ -186,7 +186,7 @@ func caseLANRound(ctx context.Context, cfg *Config) ([]Result, error) {
 	p99 := sorted[len(sorted)*99/100]
 	med := median(lat)
 	return []Result{{
-		Name: name, N: rounds, Runs: 1, CapturedMS: med, CapturedUSPerOp: med * 1000,
+		Name: name, N: rounds, Runs: 1, CapturedMS: med, CapturedUSPerOp: med * 1000, OpsPerSec: perSecond(1, med),
 		Extra: map[string]any{"median_ms": med, "p99_ms": p99},
 		Note:  fmt.Sprintf("a round with one changed field each way over loopback TLS: median %.1f ms, p99 %.1f ms (target under 20 ms)", med, p99),
 	}}, nil
