@@ -1,0 +1,165 @@
+package lan
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ncruces/go-sqlite3"
+
+	"github.com/capture-sync/capture/capture"
+	"github.com/capture-sync/capture/internal/sqlitetest"
+	"github.com/capture-sync/capture/schema"
+)
+
+// cutProxy forwards connections to target and cuts each one after limit
+// bytes, in whichever direction reaches it first.
+type cutProxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	limit  int64 // 0: no cut
+}
+
+func newCutProxy(t *testing.T, target string) *cutProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &cutProxy{ln: ln, target: target}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go p.forward(c)
+		}
+	}()
+	return p
+}
+
+func (p *cutProxy) setLimit(n int64) {
+	p.mu.Lock()
+	p.limit = n
+	p.mu.Unlock()
+}
+
+func (p *cutProxy) forward(c net.Conn) {
+	defer c.Close()
+	s, err := net.Dial("tcp", p.target)
+	if err != nil {
+		return
+	}
+	defer s.Close()
+	p.mu.Lock()
+	limit := p.limit
+	p.mu.Unlock()
+	var mu sync.Mutex
+	total := int64(0)
+	done := make(chan struct{}, 2)
+	pipe := func(dst, src net.Conn) {
+		defer func() { done <- struct{}{} }()
+		buf := make([]byte, 4096)
+		for {
+			n, err := src.Read(buf)
+			if n > 0 {
+				mu.Lock()
+				if limit > 0 && total+int64(n) > limit {
+					n = int(max(0, limit-total))
+					total = limit
+					mu.Unlock()
+					dst.Write(buf[:n])
+					c.Close()
+					s.Close()
+					return
+				}
+				total += int64(n)
+				mu.Unlock()
+				if _, err := dst.Write(buf[:n]); err != nil {
+					return
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}
+	go pipe(s, c)
+	go pipe(c, s)
+	<-done
+}
+
+// TestRoundsSurviveCutConnections: rounds whose connection is cut after a
+// random number of bytes, either way, fail; the rounds after complete, and
+// the desktop and the phone end identical.
+func TestRoundsSurviveCutConnections(t *testing.T) {
+	ctx := context.Background()
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 3))
+	dir := t.TempDir()
+	desk, err := capture.Open(ctx, filepath.Join(dir, "desktop.db"), capture.Options{Profile: schema.Desktop})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { desk.Close() })
+	phone := open(t, "phone.db", schema.Mobile)
+	s, addr := serve(t, desk)
+	// The app writes through a connection of its own, as the server may
+	// still be at work on a round the proxy cut.
+	app, err := sqlite3.Open(filepath.Join(dir, "desktop.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { app.Close() })
+	sqlitetest.Exec(t, app, `PRAGMA busy_timeout = 10000`)
+	pair(t, s, addr, phone)
+	proxy := newCutProxy(t, addr)
+	cut := 0
+	for i := range 12 {
+		sqlitetest.Exec(t, app, bulkEdits(fmt.Sprintf("d%d-", i), 200))
+		sqlitetest.Exec(t, phone.Conn(), bulkEdits(fmt.Sprintf("p%d-", i), 200))
+		proxy.setLimit(int64(1 + rng.IntN(60_000)))
+		if _, err := Sync(ctx, phone, proxy.ln.Addr().String()); err != nil {
+			cut++
+		}
+	}
+	t.Logf("%d of 12 rounds cut", cut)
+	proxy.setLimit(0)
+	for range 3 {
+		if _, err := Sync(ctx, phone, proxy.ln.Addr().String()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The rounds above may still be at work on the desktop: one more
+	// round waits for them (one round at a time).
+	const q = `SELECT id, title, notes FROM discovery_releases ORDER BY id`
+	appRows := func(sql string) string { return fmt.Sprint(sqlitetest.Rows(t, app, sql)) }
+	if a, b := appRows(q), rows(t, phone, q); a != b {
+		t.Errorf("the desktop and the phone differ after the cut rounds")
+	}
+	if a, b := appRows(`SELECT count(*) FROM discovery_tracks`), rows(t, phone, `SELECT count(*) FROM discovery_tracks`); a != b || a != "[[4800]]" {
+		t.Errorf("tracks: desktop %s, phone %s, want 4800", a, b)
+	}
+}
+
+// bulkEdits inserts n releases with a track each, and edits half.
+func bulkEdits(prefix string, n int) string {
+	s := "BEGIN;"
+	for i := range n {
+		s += fmt.Sprintf("INSERT INTO discovery_releases (id, url, title, date_added, date_modified) VALUES ('%[1]s%[2]d', 'https://x/%[1]s%[2]d', 'T%[2]d', 'd', 'd');", prefix, i)
+		s += fmt.Sprintf("INSERT INTO discovery_tracks (id, release_id, name, position) VALUES ('%[1]st%[2]d', '%[1]s%[2]d', 'One', 1);", prefix, i)
+	}
+	for i := 0; i < n; i += 2 {
+		s += fmt.Sprintf("UPDATE discovery_releases SET notes = 'n%[2]d' WHERE id = '%[1]s%[2]d';", prefix, i)
+	}
+	return s + "COMMIT;"
+}
