@@ -34,7 +34,7 @@ type RoundInfo struct {
 	// BytesIn and BytesOut count the compressed bytes each way;
 	// ChangesetOut the bytes of the changeset sent, before compression.
 	BytesIn, BytesOut, ChangesetOut int64
-	Took              time.Duration
+	Took                            time.Duration
 }
 
 const (

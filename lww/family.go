@@ -192,14 +192,8 @@ func (a *applier) placeMemberChildren(child schema.TableInfo, fk foreignKey, v a
 		return err
 	}
 	for _, id := range ids {
-		c, err := a.classOf(child, id)
-		if err != nil {
+		if err := a.recombineIfMember(child, id, 0); err != nil {
 			return err
-		}
-		if c != nil {
-			if err := a.recombine(c, 0); err != nil {
-				return err
-			}
 		}
 	}
 	return nil

@@ -92,6 +92,15 @@ func (a *applier) union(t schema.TableInfo, x, y any, st capture.Stamp, why stri
 	return a.recombine(c, depth)
 }
 
+// recombineIfMember recombines entity's class, if it is in one.
+func (a *applier) recombineIfMember(t schema.TableInfo, entity any, depth int) error {
+	c, err := a.classOf(t, entity)
+	if err != nil || c == nil {
+		return err
+	}
+	return a.recombine(c, depth)
+}
+
 // classOrSingle returns entity's class, or a class of entity alone.
 func (a *applier) classOrSingle(t schema.TableInfo, entity any) (*class, error) {
 	c, err := a.classOf(t, entity)
@@ -227,14 +236,9 @@ func (a *applier) repointChildren(parent schema.TableInfo, from, to any, depth i
 			}
 			for _, id := range ids {
 				if ct.IsKey(fk.from) {
-					c, err := a.classOf(ct, id) // derives the child's class
-					if err != nil {
+					// The child's class is derived on the way.
+					if err := a.recombineIfMember(ct, id, depth+1); err != nil {
 						return err
-					}
-					if c != nil {
-						if err := a.recombine(c, depth+1); err != nil {
-							return err
-						}
 					}
 					continue
 				}

@@ -96,14 +96,8 @@ func (a *applier) replayClasses() error {
 			}
 			continue
 		}
-		c, err := a.classOf(t, r.id)
-		if err != nil {
+		if err := a.recombineIfMember(t, r.id, 0); err != nil {
 			return err
-		}
-		if c != nil {
-			if err := a.recombine(c, 0); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
@@ -127,14 +121,8 @@ func (a *applier) deriveChildren(parent schema.TableInfo, m any, depth int) erro
 				return err
 			}
 			for _, id := range ids {
-				c, err := a.classOf(ct, id)
-				if err != nil {
+				if err := a.recombineIfMember(ct, id, depth+1); err != nil {
 					return err
-				}
-				if c != nil {
-					if err := a.recombine(c, depth+1); err != nil {
-						return err
-					}
 				}
 			}
 		}
