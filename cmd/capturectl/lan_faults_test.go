@@ -87,52 +87,25 @@ func TestRoundsSurviveKills(t *testing.T) {
 	}
 }
 
-// restartServe starts serve again on the same address.
+// restartServe starts serve again on the same address, retrying while the
+// port is still held.
 func restartServe(t *testing.T, dir, addr string) *server {
 	t.Helper()
 	for attempt := 0; ; attempt++ {
-		cmd := exec.Command(binary, "serve", "--db", "desktop.db", "--listen", addr)
-		cmd.Dir = dir
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		s := &server{cmd: cmd, lines: make(chan string, 16), addr: addr}
-		go func() {
-			buf := make([]byte, 4096)
-			var line strings.Builder
-			for {
-				n, err := out.Read(buf)
-				for _, c := range buf[:n] {
-					if c == '\n' {
-						s.lines <- line.String()
-						line.Reset()
-					} else {
-						line.WriteByte(c)
-					}
-				}
-				if err != nil {
-					close(s.lines)
-					return
-				}
-			}
-		}()
+		s := launchServe(t, dir, "--db", "desktop.db", "--listen", addr)
 		select {
 		case l, ok := <-s.lines:
 			if ok && strings.HasPrefix(l, "listening on ") {
-				t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+				s.addr = addr
 				return s
 			}
 		case <-time.After(20 * time.Second):
 		}
-		cmd.Process.Kill()
-		cmd.Wait()
+		s.cmd.Process.Kill()
+		s.cmd.Wait()
 		if attempt >= 20 {
 			t.Fatalf("serve did not start again on %s", addr)
 		}
-		time.Sleep(100 * time.Millisecond) // the port may still be held
+		time.Sleep(100 * time.Millisecond)
 	}
 }

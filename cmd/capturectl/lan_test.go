@@ -16,11 +16,11 @@ type server struct {
 	lines chan string
 }
 
-// startServe starts capturectl serve --pair on a loopback port, and reads
-// its address and first code.
-func startServe(t *testing.T, dir, db string) (*server, string) {
+// launchServe starts capturectl serve with args, and passes its standard
+// output on, line by line; the process is killed when the test ends.
+func launchServe(t *testing.T, dir string, args ...string) *server {
 	t.Helper()
-	cmd := exec.Command(binary, "serve", "--db", db, "--listen", "127.0.0.1:0", "--pair", "--name", "desk")
+	cmd := exec.Command(binary, append([]string{"serve"}, args...)...)
 	cmd.Dir = dir
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -41,6 +41,14 @@ func startServe(t *testing.T, dir, db string) (*server, string) {
 		}
 		close(s.lines)
 	}()
+	return s
+}
+
+// startServe starts capturectl serve --pair on a loopback port, and reads
+// its address and first code.
+func startServe(t *testing.T, dir, db string) (*server, string) {
+	t.Helper()
+	s := launchServe(t, dir, "--db", db, "--listen", "127.0.0.1:0", "--pair", "--name", "desk")
 	first := s.next(t)
 	var ok bool
 	if s.addr, ok = strings.CutPrefix(first, "listening on "); !ok {
