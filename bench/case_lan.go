@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"slices"
@@ -34,7 +35,7 @@ func serveLoopback(ctx context.Context, e *capture.Engine) (*lanDesk, error) {
 	sctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- d.srv.Serve(sctx, ln) }()
-	d.stop = func() error { cancel(); return <-done }
+	d.stop = func() error { cancel(); return errors.Join(<-done, d.srv.Close()) }
 	return d, nil
 }
 

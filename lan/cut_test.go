@@ -163,3 +163,83 @@ func bulkEdits(prefix string, n int) string {
 	}
 	return s + "COMMIT;"
 }
+
+// TestPhonesAtOnce: three phones sync at once, round after round, while
+// each of them and the desktop's app keep writing; once the writes stop, a
+// round each way brings all four to the same rows.
+func TestPhonesAtOnce(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	desk, err := capture.Open(ctx, filepath.Join(dir, "desktop.db"), capture.Options{Profile: schema.Desktop})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { desk.Close() })
+	s, addr := serve(t, desk)
+	app, err := sqlite3.Open(filepath.Join(dir, "desktop.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { app.Close() })
+	sqlitetest.Exec(t, app, `PRAGMA busy_timeout = 10000`)
+	phones := make([]*capture.Engine, 3)
+	for i := range phones {
+		phones[i] = open(t, fmt.Sprintf("phone%d.db", i), schema.Mobile)
+		pair(t, s, addr, phones[i])
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(phones)+1)
+	wg.Go(func() {
+		for i := range 8 {
+			if err := app.Exec(bulkEdits(fmt.Sprintf("d%d-", i), 50)); err != nil {
+				errs <- fmt.Errorf("the app: %w", err)
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	})
+	for n, p := range phones {
+		wg.Go(func() {
+			for i := range 6 {
+				if err := p.Conn().Exec(bulkEdits(fmt.Sprintf("p%d.%d-", n, i), 50)); err != nil {
+					errs <- fmt.Errorf("phone %d: %w", n, err)
+					return
+				}
+				if err := p.Conn().Exec(fmt.Sprintf(`UPDATE discovery_releases SET notes = 'phone %d round %d' WHERE id LIKE 'd%%-1'`, n, i)); err != nil {
+					errs <- fmt.Errorf("phone %d: %w", n, err)
+					return
+				}
+				if _, err := Sync(ctx, p, ""); err != nil {
+					errs <- fmt.Errorf("phone %d round %d: %w", n, i, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	for range 2 {
+		for _, p := range phones {
+			if _, err := Sync(ctx, p, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, q := range []string{
+		`SELECT id, url, title, notes FROM discovery_releases ORDER BY id`,
+		`SELECT id, release_id, name FROM discovery_tracks ORDER BY id`,
+	} {
+		want := fmt.Sprint(sqlitetest.Rows(t, app, q))
+		for n, p := range phones {
+			if got := rows(t, p, q); got != want {
+				t.Errorf("phone %d differs from the desktop on %s", n, q)
+			}
+		}
+	}
+	if got := fmt.Sprint(sqlitetest.Rows(t, app, `SELECT count(*) FROM discovery_tracks`)); got != "[[1300]]" {
+		t.Errorf("tracks on the desktop: %s, want 1300", got)
+	}
+}

@@ -48,6 +48,9 @@ func serve(t *testing.T, desk *capture.Engine) (*Server, string) {
 		if err := <-done; err != nil {
 			t.Error(err)
 		}
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
 	})
 	return s, ln.Addr().String()
 }

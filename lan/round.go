@@ -3,12 +3,14 @@ package lan
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/capture-sync/capture/capture"
@@ -42,15 +44,22 @@ const (
 	contentType  = "application/x-capture-changeset+gzip"
 )
 
-// sync serves one round.
+// sync serves one round. It authenticates the phone and exports to it
+// through an engine of its own (readers), so that rounds with several
+// phones run at once, and applies what the phone sent through the server's
+// engine, one apply at a time. A phone's rounds run one at a time.
 func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	ctx := r.Context()
 	id := r.Header.Get(headerDevice)
 	token, ok := bearer(r)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	dev, err := s.e.Device(ctx, id)
+	rd, release, err := s.readers.get(ctx)
+	if err != nil {
+		httpError(w, http.StatusServiceUnavailable, err.Error())
+		return
+	}
+	defer release()
+	dev, err := rd.Device(ctx, id)
 	switch {
 	case !ok || id == "" || errors.Is(err, capture.ErrUnknownDevice):
 		s.fail(r)
@@ -64,7 +73,7 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusUnauthorized, "the connection's certificate is not the one this device paired with")
 		return
 	}
-	if err := s.e.CheckToken(ctx, id, token); err != nil {
+	if err := rd.CheckToken(ctx, id, token); err != nil {
 		s.fail(r)
 		httpError(w, http.StatusUnauthorized, "wrong token")
 		return
@@ -73,13 +82,15 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is over %d bytes", s.opts.MaxSyncBody))
 		return
 	}
+	unlock := s.lockDevice(id)
+	defer unlock()
 	in := &countReader{r: http.MaxBytesReader(w, r.Body, s.opts.MaxSyncBody)}
 	gz, err := gzip.NewReader(in)
 	if err != nil {
 		httpError(w, http.StatusBadRequest, fmt.Sprintf("the body is not gzip: %v", err))
 		return
 	}
-	res, err := lww.Apply(ctx, s.e, gz, lww.Options{})
+	res, err := s.apply(ctx, rd, gz)
 	if err != nil {
 		httpError(w, applyStatus(err), err.Error())
 		return
@@ -88,7 +99,7 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 	out := &countWriter{w: w}
 	zw := gzip.NewWriter(out)
 	raw := &countWriter{w: zw}
-	st, err := s.e.Export(ctx, raw, capture.ExportOptions{Peer: id})
+	st, err := rd.Export(ctx, raw, capture.ExportOptions{Peer: id})
 	if err == nil {
 		err = zw.Close()
 	}
@@ -97,7 +108,7 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 		s.opts.Log.Error().Err(err).Str("device", id).Msg("sync: export")
 		return
 	}
-	if err := s.e.SeenDevice(ctx, id, ""); err != nil {
+	if err := rd.SeenDevice(ctx, id, ""); err != nil {
 		s.opts.Log.Error().Err(err).Str("device", id).Msg("sync: note the device seen")
 	}
 	info := RoundInfo{Device: id, Applied: res, Sent: st, BytesIn: in.n, BytesOut: out.n, ChangesetOut: raw.n, Took: time.Since(start)}
@@ -107,6 +118,26 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 	if s.opts.OnRound != nil {
 		s.opts.OnRound(info)
 	}
+}
+
+// apply applies a phone's changeset through the server's engine, one
+// apply at a time (rd is that engine, already locked, when rounds share
+// it).
+func (s *Server) apply(ctx context.Context, rd *capture.Engine, body io.Reader) (lww.Result, error) {
+	if !s.readers.isShared(rd) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+	}
+	return lww.Apply(ctx, s.e, body, lww.Options{})
+}
+
+// lockDevice waits until no other round of device id runs, and returns
+// the function that ends this one's turn.
+func (s *Server) lockDevice(id string) func() {
+	m, _ := s.devices.LoadOrStore(id, new(sync.Mutex))
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	return mu.Unlock
 }
 
 // countReader and countWriter count the bytes through them.

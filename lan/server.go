@@ -49,17 +49,26 @@ type ServerOptions struct {
 	// OnPaired, if set, is called after a device paired (its code is used
 	// up then; call NewCode for another).
 	OnPaired func(capture.Device)
+	// Rounds bounds how many sync rounds run at once (DefaultRounds when
+	// 0); more wait their turn. Each running round reads and exports
+	// through a connection of its own.
+	Rounds int
 }
 
 // Server is the desktop's side: an http.Handler for pairing and sync
-// rounds over TLS (TLSConfig). One engine serves every phone; its rounds
-// run one at a time, as the engine has one connection.
+// rounds over TLS (TLSConfig). One engine serves every phone: the phones'
+// changesets are applied through it one at a time, while the exports to
+// them run at once, each through another connection to the same file
+// (capture.Engine.Clone). The app keeps writing through its own
+// connections meanwhile. Close releases the connections the server opened.
 type Server struct {
 	e    *capture.Engine
 	id   *identity
 	opts ServerOptions
 
-	mu       sync.Mutex // the engine: one round or pairing at a time
+	mu       sync.Mutex // the engine: one apply or pairing at a time
+	readers  *readers
+	devices  sync.Map   // device id -> *sync.Mutex: one round per phone at a time
 	pmu      sync.Mutex // offer, sessions and failures
 	offer    *pairing.Offer
 	sessions map[string]*session
@@ -86,6 +95,7 @@ func NewServer(ctx context.Context, e *capture.Engine, opts ServerOptions) (*Ser
 		opts.MaxSyncBody = DefaultMaxSyncBody
 	}
 	s := &Server{e: e, id: id, opts: opts, sessions: map[string]*session{}, failures: map[string][]time.Time{}, mux: http.NewServeMux()}
+	s.readers = newReaders(e, &s.mu, opts.Rounds)
 	s.mux.HandleFunc("GET /v1/info", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, infoJSON{NodeID: e.NodeID(), Protocol: Protocol})
 	})
@@ -94,6 +104,11 @@ func NewServer(ctx context.Context, e *capture.Engine, opts ServerOptions) (*Ser
 	s.mux.HandleFunc("POST /v1/sync", s.sync)
 	return s, nil
 }
+
+// Close closes the connections the server opened for its rounds (those
+// still running close as they end). Call it once Serve has returned and
+// before closing the engine.
+func (s *Server) Close() error { return s.readers.close() }
 
 // NewCode starts pairing: it returns a fresh code, valid for
 // pairing.DefaultLifetime, for one device; the previous code stops working.

@@ -229,7 +229,7 @@ func (d *demo) pair(ctx context.Context) error {
 	sctx, cancel := context.WithCancel(ctx)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(sctx, ln) }()
-	d.stop = func() error { cancel(); return <-served }
+	d.stop = func() error { cancel(); return errors.Join(<-served, srv.Close()) }
 	code, err := srv.NewCode()
 	if err != nil {
 		return err
