@@ -22,7 +22,7 @@ type lanDesk struct {
 
 // serveLoopback serves e's database on 127.0.0.1.
 func serveLoopback(ctx context.Context, e *capture.Engine) (*lanDesk, error) {
-	d := &lanDesk{rounds: make(chan lan.RoundInfo, 1)}
+	d := &lanDesk{rounds: make(chan lan.RoundInfo, 8)}
 	var err error
 	if d.srv, err = lan.NewServer(ctx, e, lan.ServerOptions{OnRound: func(r lan.RoundInfo) { d.rounds <- r }}); err != nil {
 		return nil, err

@@ -36,6 +36,7 @@ var allCases = []benchCase{
 	{"memory", caseMemory, "peak RSS exporting, then (another process) applying, N changes of t (1,000,000; -quick 100,000)"},
 	{"first-sync", caseFirstSync, "snapshot Export + lww.Apply on an empty phone: N releases, 2 tracks and a tag each"},
 	{"lan-first-sync", caseLANFirstSync, "the first sync over the lan service on loopback TLS (pairing by code excluded), against the streamed first sync in process"},
+	{"lan-phones", caseLANPhones, "5 phones sync 1,000 changes each at once over loopback TLS, against one phone syncing 5,000"},
 	{"lan-round", caseLANRound, "rounds of one changed field each way over loopback TLS: median and p99 latency"},
 	{"adopt", caseAdopt, "capture.Open adopting a collection from before capture (N releases, 2 tracks and a tag each), against its plain bulk load; then the first sync"},
 }
