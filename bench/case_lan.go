@@ -51,7 +51,7 @@ func (d *lanDesk) pair(ctx context.Context, phone *capture.Engine) error {
 
 // round runs a sync round of phone and waits for the desktop to be done.
 func (d *lanDesk) round(ctx context.Context, phone *capture.Engine) (lan.Round, lan.RoundInfo, error) {
-	r, err := lan.Sync(ctx, phone, d.addr)
+	r, err := lan.Sync(ctx, phone, d.addr, lan.SyncOptions{})
 	if err != nil {
 		return r, lan.RoundInfo{}, err
 	}

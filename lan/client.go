@@ -2,11 +2,9 @@ package lan
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,7 +14,6 @@ import (
 
 	"github.com/capture-sync/capture/capture"
 	"github.com/capture-sync/capture/lan/internal/pairing"
-	"github.com/capture-sync/capture/lww"
 )
 
 // Errors of the client.
@@ -175,106 +172,4 @@ func refusal(resp *http.Response) error {
 		return fmt.Errorf("%w (%d): %w", ErrRefused, resp.StatusCode, ErrWrongCode)
 	}
 	return fmt.Errorf("%w (%d): %s", ErrRefused, resp.StatusCode, e.Error)
-}
-
-// Round is what one sync round did.
-type Round struct {
-	// Desktop is the desktop's node id.
-	Desktop string
-	// Sent is what this device sent; Received what it applied of the
-	// desktop's answer.
-	Sent     capture.ExportStats
-	Received lww.Result
-}
-
-// Sync runs one round with the desktop paired over the network, at addr,
-// or at the address it was last reached at when addr is "": this device's
-// changes go up and are applied there, the desktop's come back and are
-// applied here. A round that fails anywhere leaves nothing half done that
-// the next one does not complete; running it again is always safe.
-func Sync(ctx context.Context, e *capture.Engine, addr string) (Round, error) {
-	var r Round
-	id, err := loadIdentity(ctx, e)
-	if err != nil {
-		return r, err
-	}
-	devices, err := e.Devices(ctx)
-	if err != nil {
-		return r, err
-	}
-	var desk *capture.Device
-	for i := range devices {
-		if len(devices[i].CertSHA256) > 0 {
-			desk = &devices[i]
-			break
-		}
-	}
-	if desk == nil {
-		return r, ErrNotPaired
-	}
-	r.Desktop = desk.ID
-	if addr == "" {
-		addr = desk.Address
-	}
-	if addr == "" {
-		return r, fmt.Errorf("lan: sync with %s: no address known: give one", desk.ID)
-	}
-	client := httpClient(id, func(der []byte) error {
-		if !bytes.Equal(fingerprint(der), desk.CertSHA256) {
-			return ErrPin
-		}
-		return nil
-	})
-	tok, err := id.token(desk.ID)
-	if err != nil {
-		return r, err
-	}
-	// This device's changeset streams up while it is written.
-	pr, pw := io.Pipe()
-	exported := make(chan error, 1)
-	go func() {
-		zw := gzip.NewWriter(pw)
-		st, err := e.Export(ctx, zw, capture.ExportOptions{Peer: desk.ID})
-		if err == nil {
-			err = zw.Close()
-		}
-		r.Sent = st
-		pw.CloseWithError(err)
-		exported <- err
-	}()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://"+addr+"/v1/sync", pr)
-	if err != nil {
-		pr.CloseWithError(err)
-		<-exported
-		return r, err
-	}
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set(headerDevice, e.NodeID())
-	req.Header.Set("Authorization", "Bearer "+base64.StdEncoding.EncodeToString(tok))
-	resp, err := client.Do(req)
-	pr.CloseWithError(errors.New("lan: the request is over"))
-	// The engine has one connection: the export must be over before the
-	// answer is applied.
-	exportErr := <-exported
-	if err != nil {
-		return r, fmt.Errorf("lan: sync with %s: %w", addr, err)
-	}
-	defer resp.Body.Close()
-	if err := refusal(resp); err != nil {
-		return r, fmt.Errorf("lan: sync with %s: %w", addr, err)
-	}
-	if exportErr != nil {
-		return r, fmt.Errorf("lan: sync with %s: export: %w", addr, exportErr)
-	}
-	zr, err := gzip.NewReader(resp.Body)
-	if err != nil {
-		return r, fmt.Errorf("lan: sync with %s: the answer is not gzip: %w", addr, err)
-	}
-	if r.Received, err = lww.Apply(ctx, e, zr, lww.Options{}); err != nil {
-		return r, fmt.Errorf("lan: sync with %s: %w", addr, err)
-	}
-	if err := e.SeenDevice(ctx, desk.ID, addr); err != nil {
-		return r, err
-	}
-	return r, nil
 }

@@ -128,14 +128,14 @@ func TestRoundsSurviveCutConnections(t *testing.T) {
 		sqlitetest.Exec(t, app, bulkEdits(fmt.Sprintf("d%d-", i), 200))
 		sqlitetest.Exec(t, phone.Conn(), bulkEdits(fmt.Sprintf("p%d-", i), 200))
 		proxy.setLimit(int64(1 + rng.IntN(60_000)))
-		if _, err := Sync(ctx, phone, proxy.ln.Addr().String()); err != nil {
+		if _, err := Sync(ctx, phone, proxy.ln.Addr().String(), SyncOptions{}); err != nil {
 			cut++
 		}
 	}
 	t.Logf("%d of 12 rounds cut", cut)
 	proxy.setLimit(0)
 	for range 3 {
-		if _, err := Sync(ctx, phone, proxy.ln.Addr().String()); err != nil {
+		if _, err := Sync(ctx, phone, proxy.ln.Addr().String(), SyncOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -209,7 +209,7 @@ func TestPhonesAtOnce(t *testing.T) {
 					errs <- fmt.Errorf("phone %d: %w", n, err)
 					return
 				}
-				if _, err := Sync(ctx, p, ""); err != nil {
+				if _, err := Sync(ctx, p, "", SyncOptions{}); err != nil {
 					errs <- fmt.Errorf("phone %d round %d: %w", n, i, err)
 					return
 				}
@@ -223,7 +223,7 @@ func TestPhonesAtOnce(t *testing.T) {
 	}
 	for range 2 {
 		for _, p := range phones {
-			if _, err := Sync(ctx, p, ""); err != nil {
+			if _, err := Sync(ctx, p, "", SyncOptions{}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/capture-sync/capture/capture"
 	"github.com/capture-sync/capture/internal/sqlitetest"
@@ -95,7 +96,7 @@ func TestPairAndSync(t *testing.T) {
 	}
 	sqlitetest.Exec(t, desk.Conn(), `INSERT INTO discovery_releases (id, url, title, date_added, date_modified) VALUES ('r1', 'u1', 'From the desktop', 'd', 'd')`)
 	sqlitetest.Exec(t, phone.Conn(), `INSERT INTO discovery_releases (id, url, title, date_added, date_modified) VALUES ('r2', 'u2', 'From the phone', 'd', 'd')`)
-	r, err := Sync(ctx, phone, "")
+	r, err := Sync(ctx, phone, "", SyncOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func TestPairAndSync(t *testing.T) {
 	}
 	sqlitetest.Exec(t, phone.Conn(), `UPDATE discovery_releases SET notes = 'edited on the phone' WHERE id = 'r1'`)
 	for range 2 {
-		if _, err := Sync(ctx, phone, ""); err != nil {
+		if _, err := Sync(ctx, phone, "", SyncOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -221,7 +222,7 @@ func TestSyncRefusals(t *testing.T) {
 	if err := desk.Unpair(ctx, phone.NodeID()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Sync(ctx, phone, ""); !errors.Is(err, ErrRefused) {
+	if _, err := Sync(ctx, phone, "", SyncOptions{}); !errors.Is(err, ErrRefused) {
 		t.Errorf("a revoked device: %v", err)
 	}
 	// A desktop whose certificate is not the pinned one is refused by the
@@ -229,7 +230,34 @@ func TestSyncRefusals(t *testing.T) {
 	if err := other.PinDevice(ctx, desk.NodeID(), bytes.Repeat([]byte{7}, 32), ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Sync(ctx, other, ""); !errors.Is(err, ErrPin) {
+	if _, err := Sync(ctx, other, "", SyncOptions{}); !errors.Is(err, ErrPin) {
 		t.Errorf("a desktop with another certificate: %v", err)
+	}
+}
+
+// TestSyncProgress: a round reports its bytes as it goes, and once at its
+// end with the totals.
+func TestSyncProgress(t *testing.T) {
+	ctx := context.Background()
+	desk, phone := open(t, "desktop.db", schema.Desktop), open(t, "phone.db", schema.Mobile)
+	s, addr := serve(t, desk)
+	pair(t, s, addr, phone)
+	sqlitetest.Exec(t, desk.Conn(), bulkEdits("d", 500))
+	sqlitetest.Exec(t, phone.Conn(), bulkEdits("p", 500))
+	var got []Progress
+	if _, err := Sync(ctx, phone, "", SyncOptions{ProgressEvery: time.Millisecond, Progress: func(p Progress) { got = append(got, p) }}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) < 2 {
+		t.Fatalf("%d progress reports, want some and the last", len(got))
+	}
+	last := got[len(got)-1]
+	if !last.Done || last.Sent < 1000 || last.Received < 1000 {
+		t.Errorf("the last report: %+v", last)
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i].Sent < got[i-1].Sent || got[i].Received < got[i-1].Received || got[i-1].Done {
+			t.Errorf("report %d %+v after %+v", i, got[i], got[i-1])
+		}
 	}
 }

@@ -253,7 +253,7 @@ func transferHeader(tw io.Writer) {
 // round runs one sync round of the phone with the desktop's service,
 // writing a line of the transfers table for each way.
 func (d *demo) round(ctx context.Context, tw io.Writer, label string) error {
-	r, err := lan.Sync(ctx, d.phone.eng, d.addr)
+	r, err := lan.Sync(ctx, d.phone.eng, d.addr, lan.SyncOptions{})
 	if err != nil {
 		return fmt.Errorf("sync round %s: %w", label, err)
 	}
