@@ -117,9 +117,11 @@ func lanFirstSyncRun(ctx context.Context, cfg *Config, desk *db, run int, want m
 	if err := ld.pair(ctx, phone.engine); err != nil {
 		return 0, lan.RoundInfo{}, err
 	}
+	stop := startProfile(fmt.Sprintf("lan-first-sync-%d", run))
 	start := time.Now()
 	r, info, err := ld.round(ctx, phone.engine)
 	took := time.Since(start)
+	stop()
 	if err != nil {
 		return 0, info, err
 	}

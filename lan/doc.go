@@ -7,7 +7,7 @@
 // (Server.NewCode, Pair): a PAKE bound to both certificates, after which
 // each side pins the other's certificate. A sync round (Sync) is one HTTPS
 // request over the pinned certificates, authenticated by the phone's id and
-// token: the phone's changeset streams up, gzip-compressed, and is applied;
+// token: the phone's changeset streams up, zstd-compressed, and is applied;
 // the desktop's streams back and is applied. A round cut off anywhere is
 // completed by the next one: each side's cursor moves only with what the
 // other acknowledges.

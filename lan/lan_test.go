@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/capture-sync/capture/capture"
 	"github.com/capture-sync/capture/internal/sqlitetest"
 	"github.com/capture-sync/capture/schema"
@@ -193,6 +195,18 @@ func TestSyncRefusals(t *testing.T) {
 	}
 	phoneTok, _ := phoneID.token(desk.NodeID())
 	otherTok, _ := otherID.token(desk.NodeID())
+	var cs bytes.Buffer
+	if _, err := phone.Export(ctx, &cs, capture.ExportOptions{Peer: desk.NodeID()}); err != nil {
+		t.Fatal(err)
+	}
+	whole := compressed(t, cs.Bytes())
+	var wide bytes.Buffer
+	zw, err := zstd.NewWriter(&wide, zstd.WithWindowSize(128<<20), zstd.WithSingleSegment(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw.Write(bytes.Repeat([]byte("x"), 1<<20))
+	zw.Close()
 	before := dump(t, desk)
 	for _, tc := range []struct {
 		name   string
@@ -207,8 +221,10 @@ func TestSyncRefusals(t *testing.T) {
 		{"another device's token", phoneID, phone.NodeID(), otherTok, nil, http.StatusUnauthorized},
 		{"a forged id with another device's valid token and certificate", otherID, phone.NodeID(), otherTok, nil, http.StatusUnauthorized},
 		{"an unpaired device", phoneID, "0000000000000000", phoneTok, nil, http.StatusUnauthorized},
-		{"a junk body", phoneID, phone.NodeID(), phoneTok, strings.NewReader("not gzip"), http.StatusBadRequest},
-		{"junk in gzip", phoneID, phone.NodeID(), phoneTok, bytes.NewReader(gzipped(t, []byte("not a changeset"))), http.StatusBadRequest},
+		{"a junk body", phoneID, phone.NodeID(), phoneTok, strings.NewReader("not zstd"), http.StatusBadRequest},
+		{"junk in zstd", phoneID, phone.NodeID(), phoneTok, bytes.NewReader(compressed(t, []byte("not a changeset"))), http.StatusBadRequest},
+		{"a changeset cut short", phoneID, phone.NodeID(), phoneTok, bytes.NewReader(whole[:len(whole)/2]), http.StatusBadRequest},
+		{"a stream asking for a 128 MiB window", phoneID, phone.NodeID(), phoneTok, bytes.NewReader(wide.Bytes()), http.StatusBadRequest},
 		{"an oversized body", phoneID, phone.NodeID(), phoneTok, bytes.NewReader(randomBytes(t, 2<<20)), http.StatusRequestEntityTooLarge},
 	} {
 		if got := post(tc.id, tc.device, tc.token, tc.body); got != tc.want {

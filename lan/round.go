@@ -2,7 +2,6 @@ package lan
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -21,7 +20,7 @@ import (
 // A sync round is POST /v1/sync from a paired phone: headers name it
 // (Capture-Device) and carry its token (Authorization: Bearer, base64), over
 // a TLS connection whose client certificate is the one pinned when it
-// paired. The body is its changeset, gzip-compressed, which the desktop
+// paired. The body is its changeset, compressed (wire.go), which the desktop
 // applies; the response is the desktop's changeset for it, likewise, which
 // carries the acknowledgement of what was just applied.
 
@@ -39,10 +38,7 @@ type RoundInfo struct {
 	Took                            time.Duration
 }
 
-const (
-	headerDevice = "Capture-Device"
-	contentType  = "application/x-capture-changeset+gzip"
-)
+const headerDevice = "Capture-Device"
 
 // sync serves one round. It authenticates the phone and exports to it
 // through an engine of its own (readers), so that rounds with several
@@ -85,19 +81,24 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 	unlock := s.lockDevice(id)
 	defer unlock()
 	in := &countReader{r: http.MaxBytesReader(w, r.Body, s.opts.MaxSyncBody)}
-	gz, err := gzip.NewReader(in)
+	body, err := decompress(in)
 	if err != nil {
-		httpError(w, http.StatusBadRequest, fmt.Sprintf("the body is not gzip: %v", err))
+		httpError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	res, err := s.apply(ctx, rd, gz)
+	defer body.Close()
+	res, err := s.apply(ctx, rd, body)
 	if err != nil {
 		httpError(w, applyStatus(err), err.Error())
 		return
 	}
 	w.Header().Set("Content-Type", contentType)
 	out := &countWriter{w: w}
-	zw := gzip.NewWriter(out)
+	zw, err := compress(out)
+	if err != nil {
+		httpError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
 	raw := &countWriter{w: zw}
 	st, err := rd.Export(ctx, raw, capture.ExportOptions{Peer: id})
 	if err == nil {
@@ -172,8 +173,7 @@ func applyStatus(err error) int {
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, changeset.ErrCorrupt), errors.Is(err, changeset.ErrTruncated), errors.Is(err, changeset.ErrVersion),
 		errors.Is(err, changeset.ErrLimit), errors.Is(err, lww.ErrBadRecord), errors.Is(err, lww.ErrNotSynced),
-		errors.Is(err, lww.ErrOwnChangeset), errors.Is(err, lww.ErrNotForThisDevice), errors.Is(err, gzip.ErrChecksum),
-		errors.Is(err, gzip.ErrHeader):
+		errors.Is(err, lww.ErrOwnChangeset), errors.Is(err, lww.ErrNotForThisDevice), errors.Is(err, ErrStream):
 		return http.StatusBadRequest
 	case errors.Is(err, capture.ErrForked), errors.Is(err, lww.ErrPeerForked), errors.Is(err, capture.ErrRetired),
 		errors.Is(err, capture.ErrClockDrift):

@@ -2,7 +2,6 @@ package lan
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -95,8 +94,11 @@ func Sync(ctx context.Context, e *capture.Engine, addr string, opts SyncOptions)
 	pr, pw := io.Pipe()
 	exported := make(chan error, 1)
 	go func() {
-		zw := gzip.NewWriter(&meterWriter{pw, &meter.sent})
-		st, err := e.Export(ctx, zw, capture.ExportOptions{Peer: desk.ID})
+		zw, err := compress(&meterWriter{pw, &meter.sent})
+		var st capture.ExportStats
+		if err == nil {
+			st, err = e.Export(ctx, zw, capture.ExportOptions{Peer: desk.ID})
+		}
 		if err == nil {
 			err = zw.Close()
 		}
@@ -128,10 +130,11 @@ func Sync(ctx context.Context, e *capture.Engine, addr string, opts SyncOptions)
 	if exportErr != nil {
 		return r, fmt.Errorf("lan: sync with %s: export: %w", addr, exportErr)
 	}
-	zr, err := gzip.NewReader(&meterReader{resp.Body, &meter.received})
+	zr, err := decompress(&meterReader{resp.Body, &meter.received})
 	if err != nil {
-		return r, fmt.Errorf("lan: sync with %s: the answer is not gzip: %w", addr, err)
+		return r, fmt.Errorf("lan: sync with %s: the answer: %w", addr, err)
 	}
+	defer zr.Close()
 	if r.Received, err = lww.Apply(ctx, e, zr, lww.Options{}); err != nil {
 		return r, fmt.Errorf("lan: sync with %s: %w", addr, err)
 	}

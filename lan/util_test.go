@@ -2,7 +2,6 @@ package lan
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/rand"
 	"encoding/base64"
 	"testing"
@@ -10,12 +9,18 @@ import (
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
-func gzipped(t *testing.T, b []byte) []byte {
+// compressed is b compressed as a round's body is.
+func compressed(t *testing.T, b []byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
+	zw, err := compress(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
 	zw.Write(b)
-	zw.Close()
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	return buf.Bytes()
 }
 
