@@ -8,9 +8,10 @@
 //	capturectl [--log-level LEVEL] <command> [flags]
 //
 // Run "capturectl help" for the list of commands and "capturectl <command>
-// -h" for one command's flags and an example. Every command but demo takes
-// --db PATH; those that report something take --json. Exit codes: 0 success, 1 failure
-// (message and, where one helps, a hint on stderr), 2 bad command line.
+// -h" for one command's flags and an example. Every command but demo and
+// discover takes --db PATH; those that report something take --json. Exit
+// codes: 0 success, 1 failure (message and, where one helps, a hint on
+// stderr), 2 bad command line.
 package main
 
 import (
