@@ -1,7 +1,9 @@
 package capture
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -21,6 +23,10 @@ INSERT INTO discovery_release_tags VALUES ('r2', 'g1');
 INSERT INTO settings VALUES ('theme', 'dark'), ('window_state', 'max');
 UPDATE settings SET value = 'light';
 DELETE FROM discovery_releases WHERE id = 'r2';
+INSERT OR IGNORE INTO tags (id, category_id, name) VALUES ('g1', 'c1', 'Dark'), ('g2', 'c1', 'Warm');
+UPDATE OR FAIL discovery_releases SET notes = 'under FAIL' WHERE id = 'r1';
+INSERT OR REPLACE INTO settings VALUES ('theme', 'blue');
+UPDATE OR IGNORE tag_categories SET name = 'Feel' WHERE id = 'c1';
 INSERT INTO discovery_stream_cache VALUES ('r1', 1, 's', 'e', NULL);
 `
 
@@ -79,4 +85,67 @@ func TestOtherClientsAreCapturedIdentically(t *testing.T) {
 			t.Errorf("sqlite3 shell captured:\n%s\nwant:\n%s", got, want)
 		}
 	})
+	t.Run("SQLite 3.22", func(t *testing.T) {
+		// Both profiles' schemas must parse there; the desktop has more.
+		for _, p := range []schema.Profile{schema.Mobile, schema.Desktop} {
+			want := want
+			if p != schema.Mobile {
+				ref, _ := openEngine(t, p)
+				sqlitetest.Exec(t, ref.Conn(), edits)
+				want = logRows(t, ref.Conn()) + "\n--\n" + registerRows(t, ref.Conn())
+			}
+			e3, path := openEngine(t, p)
+			e3.Close()
+			if v := editWithSQLJS(t, path, "PRAGMA foreign_keys = ON;\n"+edits); v != "3.22.0" {
+				t.Errorf("sql.js ran SQLite %s, want 3.22.0", v)
+			}
+			c := sqlitetest.OpenPath(t, path)
+			if got := logRows(t, c) + "\n--\n" + registerRows(t, c); got != want {
+				t.Errorf("%s: SQLite 3.22 captured:\n%s\nwant:\n%s", p, got, want)
+			}
+		}
+	})
+}
+
+// sqljs returns the directory of the sql.js module that CAPTURE_SQLJS
+// names (.ci/run installs sql.js 0.5.0, SQLite 3.22), and node; it skips
+// the test without them, or fails if CAPTURE_REQUIRE_CLIENTS is set.
+func sqljs(t *testing.T) (node, module string) {
+	t.Helper()
+	module = os.Getenv("CAPTURE_SQLJS")
+	node, err := exec.LookPath("node")
+	if module == "" || err != nil {
+		msg := "an old SQLite needs node and CAPTURE_SQLJS=<dir of the sql.js 0.5.0 module> (npm install sql.js@0.5.0; .ci/run does it)"
+		if os.Getenv("CAPTURE_REQUIRE_CLIENTS") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return node, module
+}
+
+// editWithSQLJS runs sql on the database at path through sql.js: the
+// database leaves WAL mode first (sql.js has no shared memory) and comes
+// back to it after. It returns the SQLite version that ran it.
+func editWithSQLJS(t *testing.T, path, sql string) string {
+	t.Helper()
+	node, module := sqljs(t)
+	c := sqlitetest.OpenPath(t, path)
+	sqlitetest.Exec(t, c, `PRAGMA journal_mode = DELETE`)
+	c.Close()
+	script := filepath.Join(t.TempDir(), "edits.sql")
+	if err := os.WriteFile(script, []byte(sql), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(node, filepath.Join("testdata", "sqljs_edit.js"), module, path, script)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("sql.js: %v\n%s%s", err, out, stderr.String())
+	}
+	c = sqlitetest.OpenPath(t, path)
+	sqlitetest.Exec(t, c, `PRAGMA journal_mode = WAL`)
+	version, _, _ := strings.Cut(string(out), "\n")
+	return version
 }

@@ -35,6 +35,11 @@ type world struct {
 	// pools shared by all ids, so that devices create the same thing under
 	// different ids, and edits give rows keys other rows hold.
 	collide bool
+	// fkOff makes the edits on connections with foreign_keys off, as the
+	// sqlite3 shell and Python's sqlite3 module make them, and sometimes
+	// name a parent that is not there: the capture triggers hold the
+	// foreign keys (triggers.ForeignKeys).
+	fkOff bool
 }
 
 type delivery struct {
@@ -76,6 +81,8 @@ func runCase(t *testing.T, seed uint64, steps int, v variant) {
 	if br := rand.New(rand.NewPCG(seed, 1)); br.IntN(2) == 0 {
 		smallBatches(t, 1+br.IntN(8))
 	}
+	// Half the cases edit with foreign keys off (likewise).
+	w.fkOff = rand.New(rand.NewPCG(seed, 4)).IntN(2) == 0
 	n := 3 + w.rng.IntN(3)
 	w.devs = append(w.devs, newDevice(t, "desktop", schema.Desktop))
 	for j := 1; j < n; j++ {
@@ -218,13 +225,25 @@ func (w *world) edit(d *device) {
 		}
 		_ = stmt.Exec() // constraint failures are expected
 	}
+	if w.fkOff {
+		sqlitetest.Exec(w.t, c, `PRAGMA foreign_keys = OFF`)
+		defer sqlitetest.Exec(w.t, c, `PRAGMA foreign_keys = ON`)
+	}
+	// parent picks a parent row: one d holds, or with foreign keys off
+	// sometimes any id, which d may not hold.
+	parent := func(table, prefix string, n int) string {
+		if w.fkOff && w.rng.IntN(4) == 0 {
+			return w.pick(prefix, n)
+		}
+		return w.existing(d, table)
+	}
 	v := w.value()
 	switch w.rng.IntN(16) {
 	case 0:
 		id := w.pick("c", 3)
 		try(`INSERT INTO tag_categories (id, name, sort_order) VALUES (?, ?, ?)`, id, w.name("cat-", id, 2), w.rng.IntN(5))
 	case 1:
-		if cat := w.existing(d, "tag_categories"); cat != "" {
+		if cat := parent("tag_categories", "c", 3); cat != "" {
 			id := w.pick("g", 5)
 			try(`INSERT INTO tags (id, category_id, name) VALUES (?, ?, ?)`, id, cat, w.name("tag-", id, 3))
 		}
@@ -242,7 +261,7 @@ func (w *world) edit(d *device) {
 			try(`UPDATE discovery_releases SET "`+field+`" = ? WHERE id = ?`, val, id)
 		}
 	case 7:
-		if rel := w.existing(d, "discovery_releases"); rel != "" {
+		if rel := parent("discovery_releases", "r", 6); rel != "" {
 			id := w.pick("t", 8)
 			try(`INSERT INTO discovery_tracks (id, release_id, name, position, duration_ms) VALUES (?, ?, ?, ?, ?)`,
 				id, rel, "track "+v, w.rng.IntN(10), int64(w.rng.IntN(400000)))
@@ -252,7 +271,7 @@ func (w *world) edit(d *device) {
 			try(`UPDATE discovery_tracks SET is_liked = 1 - is_liked, position = ? WHERE id = ?`, w.rng.IntN(10), id)
 		}
 	case 9: // tag add
-		rel, tag := w.existing(d, "discovery_releases"), w.existing(d, "tags")
+		rel, tag := parent("discovery_releases", "r", 6), parent("tags", "g", 5)
 		if rel != "" && tag != "" {
 			try(`INSERT INTO discovery_release_tags (release_id, tag_id) VALUES (?, ?)`, rel, tag)
 		}
@@ -262,7 +281,7 @@ func (w *world) edit(d *device) {
 		id := w.pick("p", 3)
 		try(`INSERT INTO playlists (id, name, context, date_created, date_modified) VALUES (?, ?, 'discovery', 'd', 'd')`, id, "list "+v)
 	case 12:
-		pl, rel := w.existing(d, "playlists"), w.existing(d, "discovery_releases")
+		pl, rel := parent("playlists", "p", 3), parent("discovery_releases", "r", 6)
 		if pl != "" && rel != "" {
 			try(`INSERT OR REPLACE INTO playlist_discovery_releases (playlist_id, release_id, position) VALUES (?, ?, ?)`, pl, rel, w.rng.IntN(20))
 		}

@@ -34,6 +34,8 @@ type TableInfo struct {
 	// NaturalKeys are the table's natural keys (natural.go): two live rows
 	// with the same values in one of them are one entity.
 	NaturalKeys []NaturalKey
+	// ForeignKeys are the table's foreign keys to synced tables.
+	ForeignKeys []ForeignKey
 }
 
 // HasColumn reports whether name is a tracked column of t.
@@ -89,6 +91,9 @@ func Inspect(conn *sqlite3.Conn, spec Spec) ([]TableInfo, error) {
 			return nil, err
 		}
 		out = append(out, ti)
+	}
+	if err := foreignKeys(conn, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -6,7 +6,8 @@
 // captured alike.
 //
 // The generated SQL is deterministic, quotes every identifier and runs on
-// SQLite 3.35 and later.
+// SQLite 3.22 and later (Android 9, iOS 12): no upsert, no RETURNING, no
+// UPDATE ... FROM.
 package triggers
 
 import (
@@ -44,11 +45,15 @@ func Generate(t schema.TableInfo) []Trigger {
 	return out
 }
 
-// GenerateAll returns the triggers of every table, table by table.
+// GenerateAll returns the triggers of every table, table by table, then
+// the foreign-key triggers (ForeignKeys) of every table.
 func GenerateAll(tables []schema.TableInfo) []Trigger {
 	var out []Trigger
 	for _, t := range tables {
 		out = append(out, Generate(t)...)
+	}
+	for _, t := range tables {
+		out = append(out, ForeignKeys(t)...)
 	}
 	return out
 }
@@ -145,12 +150,23 @@ func (g gen) logChange(ref, field string, op int, oldV, newV, hlc string) string
 		Literal(g.t.Name), EntityID(g.t, ref), Literal(field), op, oldV, newV, hlc)
 }
 
-// stamp returns the statement that sets the register of the change just
-// logged to that change's stamp and sequence number.
-func stamp(tombstone int) string {
-	return fmt.Sprintf(`  INSERT INTO "field_timestamps" ("entity_type", "entity_id", "field_name", "hlc", "origin", "seq", "tombstone")
-  SELECT "entity_type", "entity_id", "field_name", "hlc", NULL, "seq", %d FROM "local_changes" WHERE "seq" = last_insert_rowid()
-  ON CONFLICT DO UPDATE SET "hlc" = excluded."hlc", "origin" = NULL, "seq" = excluded."seq", "tombstone" = excluded."tombstone";`, tombstone)
+// stamp returns the statements that set the register of the change just
+// logged, field of the row ref, to that change's stamp and sequence number:
+// an UPDATE of the register, then an INSERT if there was none. Neither can
+// meet a conflict, so the conflict policy of the app's statement (INSERT OR
+// IGNORE, UPDATE OR FAIL...), which SQLite imposes on every statement of a
+// trigger, cannot skip or fail them; and both parse on SQLite 3.22, which
+// has no upsert. changes() is the UPDATE's count: SQLite resets it after
+// each statement of a trigger. The entity id is compared with a unary +,
+// which takes away a key column's affinity: field_timestamps.entity_id has
+// none, and an INTEGER key's numeric affinity would apply to it and keep
+// SQLite from searching the register's primary key (a scan per edit).
+func (g gen) stamp(ref, field string, tombstone int) string {
+	return fmt.Sprintf(`  UPDATE "field_timestamps" SET "hlc" = (SELECT "hlc" FROM "local_changes" WHERE "seq" = last_insert_rowid()), "origin" = NULL, "seq" = last_insert_rowid(), "tombstone" = %[4]d
+  WHERE "entity_type" = %[1]s AND "entity_id" = %[2]s AND "field_name" = %[3]s;
+  INSERT INTO "field_timestamps" ("entity_type", "entity_id", "field_name", "hlc", "origin", "seq", "tombstone")
+  SELECT "entity_type", "entity_id", "field_name", "hlc", NULL, "seq", %[4]d FROM "local_changes" WHERE "seq" = last_insert_rowid() AND changes() = 0;`,
+		Literal(g.t.Name), "+"+EntityID(g.t, ref), Literal(field), tombstone)
 }
 
 // nullKeyGuard refuses a NULL key where SQLite would allow one: such a row
@@ -170,7 +186,7 @@ func (g gen) nullKeyGuard(ref string) string {
 // insertBody records the row ref as inserted: one row-level change and the
 // existence register, which stamps every field at once.
 func (g gen) insertBody(ref string) string {
-	return g.nullKeyGuard(ref) + g.logChange(ref, "", OpInsert, "NULL", "NULL", clock) + "\n" + stamp(0) + "\n"
+	return g.nullKeyGuard(ref) + g.logChange(ref, "", OpInsert, "NULL", "NULL", clock) + "\n" + g.stamp(ref, "", 0) + "\n"
 }
 
 // deleteBody records the row ref as deleted: the old value of every tracked
@@ -185,7 +201,7 @@ func (g gen) deleteBody(ref string) string {
 	}
 	b.WriteString(g.logChange(ref, "", OpDelete, "NULL", "NULL", hlc))
 	b.WriteString("\n")
-	b.WriteString(stamp(1))
+	b.WriteString(g.stamp(ref, "", 1))
 	b.WriteString("\n")
 	return b.String()
 }
@@ -216,7 +232,7 @@ func (g gen) update(c schema.Column) Trigger {
 	n := name(g.t.Name, "update", c.Name)
 	col := Quote(c.Name)
 	conds := append([]string{"OLD." + col + " IS NOT NEW." + col}, g.keySame()...)
-	body := g.logChange("NEW", c.Name, OpUpdate, "OLD."+col, "NEW."+col, clock) + "\n" + stamp(0) + "\n"
+	body := g.logChange("NEW", c.Name, OpUpdate, "OLD."+col, "NEW."+col, clock) + "\n" + g.stamp("NEW", c.Name, 0) + "\n"
 	return Trigger{Name: n, SQL: fmt.Sprintf("CREATE TRIGGER %s AFTER UPDATE OF %s ON %s\n%s\nBEGIN\n%sEND",
 		Quote(n), col, Quote(g.t.Name), g.when("NEW", conds...), body)}
 }

@@ -19,25 +19,40 @@ var shapes = []struct {
 	golden string
 	ddl    string
 	spec   schema.TableSpec
+	also   []schema.TableSpec // more tables that sync
 }{
 	{"quoted_names.sql", `CREATE TABLE "my table ""x""" ("select" TEXT PRIMARY KEY NOT NULL, "a b" INTEGER, "it's" TEXT, "order" REAL)`,
-		schema.TableSpec{Name: `my table "x"`}},
+		schema.TableSpec{Name: `my table "x"`}, nil},
 	{"composite_key.sql", `CREATE TABLE pairs (left_id TEXT NOT NULL, right_id INTEGER NOT NULL, weight REAL, PRIMARY KEY (left_id, right_id))`,
-		schema.TableSpec{Name: "pairs"}},
+		schema.TableSpec{Name: "pairs"}, nil},
 	{"without_rowid.sql", `CREATE TABLE kv (k TEXT PRIMARY KEY, v BLOB, n INT) WITHOUT ROWID`,
-		schema.TableSpec{Name: "kv"}},
+		schema.TableSpec{Name: "kv"}, nil},
 	{"strict_integer_key.sql", `CREATE TABLE counters (id INTEGER PRIMARY KEY, n INTEGER NOT NULL, note TEXT) STRICT`,
-		schema.TableSpec{Name: "counters"}},
+		schema.TableSpec{Name: "counters"}, nil},
 	{"local_keys_nullable.sql", `CREATE TABLE prefs (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
-		schema.TableSpec{Name: "prefs", LocalKeys: []string{"window_state", "it's local"}}},
+		schema.TableSpec{Name: "prefs", LocalKeys: []string{"window_state", "it's local"}}, nil},
+	{"foreign_keys.sql", foreignKeysDDL, schema.TableSpec{Name: "items"},
+		[]schema.TableSpec{{Name: "folders"}, {Name: "owners"}, {Name: "spots"}}},
 }
+
+// foreignKeysDDL has a table referencing itself (CASCADE), and one with a
+// CASCADE, a SET NULL and a composite NO ACTION key; "elsewhere" does not
+// sync, so its key gets no triggers.
+const foreignKeysDDL = `
+CREATE TABLE folders (id TEXT PRIMARY KEY, parent_id TEXT REFERENCES folders(id) ON DELETE CASCADE, name TEXT);
+CREATE TABLE owners (id TEXT PRIMARY KEY, name TEXT);
+CREATE TABLE spots (x TEXT, y TEXT, PRIMARY KEY (x, y));
+CREATE TABLE elsewhere (id TEXT PRIMARY KEY);
+CREATE TABLE items (id TEXT PRIMARY KEY, folder_id TEXT NOT NULL REFERENCES folders ON DELETE CASCADE,
+	owner TEXT REFERENCES owners(id) ON DELETE SET NULL, x TEXT, y TEXT, far TEXT REFERENCES elsewhere(id),
+	FOREIGN KEY (x, y) REFERENCES spots(x, y));`
 
 func TestGolden(t *testing.T) {
 	for _, sh := range shapes {
 		t.Run(sh.golden, func(t *testing.T) {
 			conn := sqlitetest.Open(t, "g.db")
 			sqlitetest.Exec(t, conn, sh.ddl)
-			tables, err := schema.Inspect(conn, schema.Spec{Tables: []schema.TableSpec{sh.spec}})
+			tables, err := schema.Inspect(conn, schema.Spec{Tables: append([]schema.TableSpec{sh.spec}, sh.also...)})
 			if err != nil {
 				t.Fatal(err)
 			}

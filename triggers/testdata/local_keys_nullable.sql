@@ -5,9 +5,10 @@ BEGIN
   SELECT RAISE(ABORT, 'capture: NULL primary key in table prefs cannot be synced') WHERE NEW."key" IS NULL;
   INSERT INTO "local_changes" ("entity_type", "entity_id", "field_name", "op", "old_value", "new_value", "hlc")
   VALUES ('prefs', NEW."key", '', 1, NULL, NULL, max(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) << 16, (SELECT "hlc" FROM "sync_state" WHERE "id" = 1) + 1, ifnull((SELECT "hlc" FROM "local_changes" ORDER BY "seq" DESC LIMIT 1), 0) + 1));
+  UPDATE "field_timestamps" SET "hlc" = (SELECT "hlc" FROM "local_changes" WHERE "seq" = last_insert_rowid()), "origin" = NULL, "seq" = last_insert_rowid(), "tombstone" = 0
+  WHERE "entity_type" = 'prefs' AND "entity_id" = +NEW."key" AND "field_name" = '';
   INSERT INTO "field_timestamps" ("entity_type", "entity_id", "field_name", "hlc", "origin", "seq", "tombstone")
-  SELECT "entity_type", "entity_id", "field_name", "hlc", NULL, "seq", 0 FROM "local_changes" WHERE "seq" = last_insert_rowid()
-  ON CONFLICT DO UPDATE SET "hlc" = excluded."hlc", "origin" = NULL, "seq" = excluded."seq", "tombstone" = excluded."tombstone";
+  SELECT "entity_type", "entity_id", "field_name", "hlc", NULL, "seq", 0 FROM "local_changes" WHERE "seq" = last_insert_rowid() AND changes() = 0;
 END;
 
 CREATE TRIGGER "capture:prefs:update:value" AFTER UPDATE OF "value" ON "prefs"
@@ -18,9 +19,10 @@ WHEN OLD."value" IS NOT NEW."value"
 BEGIN
   INSERT INTO "local_changes" ("entity_type", "entity_id", "field_name", "op", "old_value", "new_value", "hlc")
   VALUES ('prefs', NEW."key", 'value', 2, OLD."value", NEW."value", max(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) << 16, (SELECT "hlc" FROM "sync_state" WHERE "id" = 1) + 1, ifnull((SELECT "hlc" FROM "local_changes" ORDER BY "seq" DESC LIMIT 1), 0) + 1));
+  UPDATE "field_timestamps" SET "hlc" = (SELECT "hlc" FROM "local_changes" WHERE "seq" = last_insert_rowid()), "origin" = NULL, "seq" = last_insert_rowid(), "tombstone" = 0
+  WHERE "entity_type" = 'prefs' AND "entity_id" = +NEW."key" AND "field_name" = 'value';
   INSERT INTO "field_timestamps" ("entity_type", "entity_id", "field_name", "hlc", "origin", "seq", "tombstone")
-  SELECT "entity_type", "entity_id", "field_name", "hlc", NULL, "seq", 0 FROM "local_changes" WHERE "seq" = last_insert_rowid()
-  ON CONFLICT DO UPDATE SET "hlc" = excluded."hlc", "origin" = NULL, "seq" = excluded."seq", "tombstone" = excluded."tombstone";
+  SELECT "entity_type", "entity_id", "field_name", "hlc", NULL, "seq", 0 FROM "local_changes" WHERE "seq" = last_insert_rowid() AND changes() = 0;
 END;
 
 CREATE TRIGGER "capture:prefs:delete" AFTER DELETE ON "prefs"
@@ -31,9 +33,10 @@ BEGIN
   VALUES ('prefs', OLD."key", 'value', 3, OLD."value", NULL, max(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) << 16, (SELECT "hlc" FROM "sync_state" WHERE "id" = 1) + 1, ifnull((SELECT "hlc" FROM "local_changes" ORDER BY "seq" DESC LIMIT 1), 0) + 1));
   INSERT INTO "local_changes" ("entity_type", "entity_id", "field_name", "op", "old_value", "new_value", "hlc")
   VALUES ('prefs', OLD."key", '', 3, NULL, NULL, (SELECT "hlc" FROM "local_changes" WHERE "seq" = last_insert_rowid()) + 1);
+  UPDATE "field_timestamps" SET "hlc" = (SELECT "hlc" FROM "local_changes" WHERE "seq" = last_insert_rowid()), "origin" = NULL, "seq" = last_insert_rowid(), "tombstone" = 1
+  WHERE "entity_type" = 'prefs' AND "entity_id" = +OLD."key" AND "field_name" = '';
   INSERT INTO "field_timestamps" ("entity_type", "entity_id", "field_name", "hlc", "origin", "seq", "tombstone")
-  SELECT "entity_type", "entity_id", "field_name", "hlc", NULL, "seq", 1 FROM "local_changes" WHERE "seq" = last_insert_rowid()
-  ON CONFLICT DO UPDATE SET "hlc" = excluded."hlc", "origin" = NULL, "seq" = excluded."seq", "tombstone" = excluded."tombstone";
+  SELECT "entity_type", "entity_id", "field_name", "hlc", NULL, "seq", 1 FROM "local_changes" WHERE "seq" = last_insert_rowid() AND changes() = 0;
 END;
 
 CREATE TRIGGER "capture:prefs:key:delete" AFTER UPDATE OF "key" ON "prefs"
@@ -45,9 +48,10 @@ BEGIN
   VALUES ('prefs', OLD."key", 'value', 3, OLD."value", NULL, max(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) << 16, (SELECT "hlc" FROM "sync_state" WHERE "id" = 1) + 1, ifnull((SELECT "hlc" FROM "local_changes" ORDER BY "seq" DESC LIMIT 1), 0) + 1));
   INSERT INTO "local_changes" ("entity_type", "entity_id", "field_name", "op", "old_value", "new_value", "hlc")
   VALUES ('prefs', OLD."key", '', 3, NULL, NULL, (SELECT "hlc" FROM "local_changes" WHERE "seq" = last_insert_rowid()) + 1);
+  UPDATE "field_timestamps" SET "hlc" = (SELECT "hlc" FROM "local_changes" WHERE "seq" = last_insert_rowid()), "origin" = NULL, "seq" = last_insert_rowid(), "tombstone" = 1
+  WHERE "entity_type" = 'prefs' AND "entity_id" = +OLD."key" AND "field_name" = '';
   INSERT INTO "field_timestamps" ("entity_type", "entity_id", "field_name", "hlc", "origin", "seq", "tombstone")
-  SELECT "entity_type", "entity_id", "field_name", "hlc", NULL, "seq", 1 FROM "local_changes" WHERE "seq" = last_insert_rowid()
-  ON CONFLICT DO UPDATE SET "hlc" = excluded."hlc", "origin" = NULL, "seq" = excluded."seq", "tombstone" = excluded."tombstone";
+  SELECT "entity_type", "entity_id", "field_name", "hlc", NULL, "seq", 1 FROM "local_changes" WHERE "seq" = last_insert_rowid() AND changes() = 0;
 END;
 
 CREATE TRIGGER "capture:prefs:key:insert" AFTER UPDATE OF "key" ON "prefs"
@@ -58,8 +62,9 @@ BEGIN
   SELECT RAISE(ABORT, 'capture: NULL primary key in table prefs cannot be synced') WHERE NEW."key" IS NULL;
   INSERT INTO "local_changes" ("entity_type", "entity_id", "field_name", "op", "old_value", "new_value", "hlc")
   VALUES ('prefs', NEW."key", '', 1, NULL, NULL, max(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) << 16, (SELECT "hlc" FROM "sync_state" WHERE "id" = 1) + 1, ifnull((SELECT "hlc" FROM "local_changes" ORDER BY "seq" DESC LIMIT 1), 0) + 1));
+  UPDATE "field_timestamps" SET "hlc" = (SELECT "hlc" FROM "local_changes" WHERE "seq" = last_insert_rowid()), "origin" = NULL, "seq" = last_insert_rowid(), "tombstone" = 0
+  WHERE "entity_type" = 'prefs' AND "entity_id" = +NEW."key" AND "field_name" = '';
   INSERT INTO "field_timestamps" ("entity_type", "entity_id", "field_name", "hlc", "origin", "seq", "tombstone")
-  SELECT "entity_type", "entity_id", "field_name", "hlc", NULL, "seq", 0 FROM "local_changes" WHERE "seq" = last_insert_rowid()
-  ON CONFLICT DO UPDATE SET "hlc" = excluded."hlc", "origin" = NULL, "seq" = excluded."seq", "tombstone" = excluded."tombstone";
+  SELECT "entity_type", "entity_id", "field_name", "hlc", NULL, "seq", 0 FROM "local_changes" WHERE "seq" = last_insert_rowid() AND changes() = 0;
 END;
 
