@@ -10,5 +10,11 @@
 // token: the phone's changeset streams up, zstd-compressed, and is applied;
 // the desktop's streams back and is applied. A round cut off anywhere is
 // completed by the next one: each side's cursor moves only with what the
-// other acknowledges.
+// other acknowledges. Several phones sync at once: their exports run side
+// by side, each through a connection of its own, and their applies one at
+// a time.
+//
+// Discovery is off unless the app asks for it: Advertise announces the
+// desktop by mDNS (DNS-SD, ServiceType), and Discover and FindDesktop find
+// it. A direct address always works too.
 package lan
