@@ -128,6 +128,13 @@ type ResetOptions struct {
 	// was copied from). Without it, Reset is for a database restored from
 	// a backup: the same device going on, which keeps its pairings.
 	NewDevice bool
+	// StartOver also clears the device's synced data and what it knows of
+	// sync (its log and registers), keeping its pairings: its next sync
+	// with each peer brings everything back, as a new device's first one
+	// does. It refuses (ErrPending) while changes made here have not been
+	// acknowledged by every paired device, unless DiscardPending is set.
+	// Not with NewDevice.
+	StartOver, DiscardPending bool
 }
 
 // Reset gives this device a new node id, in one transaction, and returns
@@ -142,7 +149,10 @@ type ResetOptions struct {
 // changes that the restore lost; and its changesets list the old id
 // (changeset.Header.Former), so that each peer paired under it moves the
 // pairing to the new id and retires the old one. With opts.NewDevice (a
-// copied database) see ResetOptions.
+// copied database) see ResetOptions. With opts.StartOver the device also
+// clears its synced data and sync state first (docs/device-lifecycle.md,
+// "Starting over"), refusing with ErrPending while a paired device lacks
+// changes made here.
 func (e *Engine) Reset(ctx context.Context, opts ResetOptions) (oldID, newID string, err error) {
 	if e.conn == nil {
 		return "", "", ErrClosed
@@ -154,6 +164,14 @@ func (e *Engine) Reset(ctx context.Context, opts ResetOptions) (oldID, newID str
 		return "", "", fmt.Errorf("capture: reset: %w", err)
 	}
 	defer tx.End(&err)
+	if opts.StartOver {
+		if opts.NewDevice {
+			return "", "", errors.New("capture: reset: a new device has nothing to start over from: not both")
+		}
+		if err := e.startOver(opts.DiscardPending); err != nil {
+			return "", "", fmt.Errorf("capture: reset: %w", err)
+		}
+	}
 	oldID = e.nodeID
 	if newID, err = newNodeID(oldID, opts.NewDevice); err != nil {
 		return "", "", fmt.Errorf("capture: reset: %w", err)

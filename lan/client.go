@@ -103,6 +103,11 @@ func Pair(ctx context.Context, e *capture.Engine, addr, code string, opts Client
 		return capture.Device{}, fmt.Errorf("lan: pair with %s: the desktop's identity does not match its certificate: %w", addr, ErrPin)
 	}
 	d := capture.Device{ID: desk.NodeID, Name: desk.Name, Platform: desk.Platform}
+	// Pairing again starts afresh, as it does on the desktop: the cursors
+	// go back to zero, and the first round brings a snapshot.
+	if err := e.Unpair(ctx, d.ID); err != nil && !errors.Is(err, capture.ErrUnknownDevice) {
+		return capture.Device{}, err
+	}
 	if err := e.Pair(ctx, d, desk.Token); err != nil {
 		return capture.Device{}, err
 	}

@@ -200,6 +200,10 @@ func TestSyncRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	whole := compressed(t, cs.Bytes())
+	var others bytes.Buffer
+	if _, err := other.Export(ctx, &others, capture.ExportOptions{Peer: desk.NodeID()}); err != nil {
+		t.Fatal(err)
+	}
 	var wide bytes.Buffer
 	zw, err := zstd.NewWriter(&wide, zstd.WithWindowSize(128<<20), zstd.WithSingleSegment(false))
 	if err != nil {
@@ -223,6 +227,7 @@ func TestSyncRefusals(t *testing.T) {
 		{"an unpaired device", phoneID, "0000000000000000", phoneTok, nil, http.StatusUnauthorized},
 		{"a junk body", phoneID, phone.NodeID(), phoneTok, strings.NewReader("not zstd"), http.StatusBadRequest},
 		{"junk in zstd", phoneID, phone.NodeID(), phoneTok, bytes.NewReader(compressed(t, []byte("not a changeset"))), http.StatusBadRequest},
+		{"another paired device's changeset, sent with this one's token", phoneID, phone.NodeID(), phoneTok, bytes.NewReader(compressed(t, others.Bytes())), http.StatusBadRequest},
 		{"a changeset cut short", phoneID, phone.NodeID(), phoneTok, bytes.NewReader(whole[:len(whole)/2]), http.StatusBadRequest},
 		{"a stream asking for a 128 MiB window", phoneID, phone.NodeID(), phoneTok, bytes.NewReader(wide.Bytes()), http.StatusBadRequest},
 		{"an oversized body", phoneID, phone.NodeID(), phoneTok, bytes.NewReader(randomBytes(t, 2<<20)), http.StatusRequestEntityTooLarge},

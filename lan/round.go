@@ -38,7 +38,12 @@ type RoundInfo struct {
 	Took                            time.Duration
 }
 
-const headerDevice = "Capture-Device"
+const (
+	headerDevice = "Capture-Device"
+	// headerFormer lists, comma-separated, the node ids the phone had
+	// before (capture.Engine.FormerIDs), newest first.
+	headerFormer = "Capture-Former"
+)
 
 // sync serves one round. It authenticates the phone and exports to it
 // through an engine of its own (readers), so that rounds with several
@@ -55,7 +60,10 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
-	dev, err := rd.Device(ctx, id)
+	// A phone that took a new node id (capture.Engine.Reset) is paired
+	// under a former one until this round's apply moves the pairing: it
+	// authenticates as that one.
+	authID, dev, err := s.pairedAs(ctx, rd, id, r.Header.Get(headerFormer))
 	switch {
 	case !ok || id == "" || errors.Is(err, capture.ErrUnknownDevice):
 		s.fail(r)
@@ -69,7 +77,7 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusUnauthorized, "the connection's certificate is not the one this device paired with")
 		return
 	}
-	if err := rd.CheckToken(ctx, id, token); err != nil {
+	if err := rd.CheckToken(ctx, authID, token); err != nil {
 		s.fail(r)
 		httpError(w, http.StatusUnauthorized, "wrong token")
 		return
@@ -78,7 +86,7 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is over %d bytes", s.opts.MaxSyncBody))
 		return
 	}
-	unlock := s.lockDevice(id)
+	unlock := s.lockDevice(authID)
 	defer unlock()
 	in := &countReader{r: http.MaxBytesReader(w, r.Body, s.opts.MaxSyncBody)}
 	body, err := decompress(in)
@@ -87,9 +95,17 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer body.Close()
-	res, err := s.apply(ctx, rd, body)
+	res, err := s.apply(ctx, rd, body, authID)
 	if err != nil {
 		httpError(w, applyStatus(err), err.Error())
+		return
+	}
+	// The first round of a pairing, which has acknowledged nothing before
+	// or with this changeset, and that of a device that took a new id (it
+	// started over), bring a snapshot.
+	peer, err := rd.Device(ctx, id)
+	if err != nil {
+		httpError(w, http.StatusConflict, fmt.Sprintf("%s is not paired after the apply: its changeset must list %s as a former id", id, authID))
 		return
 	}
 	w.Header().Set("Content-Type", contentType)
@@ -100,7 +116,7 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	raw := &countWriter{w: zw}
-	st, err := rd.Export(ctx, raw, capture.ExportOptions{Peer: id})
+	st, err := rd.Export(ctx, raw, capture.ExportOptions{Peer: id, Snapshot: id != authID || dev.AckedSeq == 0 && peer.AckedSeq == 0})
 	if err == nil {
 		err = zw.Close()
 	}
@@ -124,12 +140,37 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 // apply applies a phone's changeset through the server's engine, one
 // apply at a time (rd is that engine, already locked, when rounds share
 // it).
-func (s *Server) apply(ctx context.Context, rd *capture.Engine, body io.Reader) (lww.Result, error) {
+func (s *Server) apply(ctx context.Context, rd *capture.Engine, body io.Reader, from string) (lww.Result, error) {
 	if !s.readers.isShared(rd) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 	}
-	return lww.Apply(ctx, s.e, body, lww.Options{})
+	return lww.Apply(ctx, s.e, body, lww.Options{From: from})
+}
+
+// pairedAs returns the id a round's device is paired under: its own, or
+// else the first of its former ids (the Capture-Former header: at most
+// changeset.MaxFormer) that is paired, and the pairing.
+func (s *Server) pairedAs(ctx context.Context, rd *capture.Engine, id, former string) (string, capture.Device, error) {
+	dev, err := rd.Device(ctx, id)
+	if !errors.Is(err, capture.ErrUnknownDevice) || former == "" {
+		return id, dev, err
+	}
+	ids := strings.Split(former, ",")
+	if len(ids) > changeset.MaxFormer {
+		ids = ids[:changeset.MaxFormer]
+	}
+	for _, f := range ids {
+		if f == "" || f == id {
+			continue
+		}
+		if d, ferr := rd.Device(ctx, f); ferr == nil {
+			return f, d, nil
+		} else if !errors.Is(ferr, capture.ErrUnknownDevice) {
+			return id, dev, ferr
+		}
+	}
+	return id, dev, err
 }
 
 // lockDevice waits until no other round of device id runs, and returns
@@ -173,7 +214,7 @@ func applyStatus(err error) int {
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, changeset.ErrCorrupt), errors.Is(err, changeset.ErrTruncated), errors.Is(err, changeset.ErrVersion),
 		errors.Is(err, changeset.ErrLimit), errors.Is(err, lww.ErrBadRecord), errors.Is(err, lww.ErrNotSynced),
-		errors.Is(err, lww.ErrOwnChangeset), errors.Is(err, lww.ErrNotForThisDevice), errors.Is(err, ErrStream):
+		errors.Is(err, lww.ErrOwnChangeset), errors.Is(err, lww.ErrNotForThisDevice), errors.Is(err, ErrStream), errors.Is(err, lww.ErrWrongSender):
 		return http.StatusBadRequest
 	case errors.Is(err, capture.ErrForked), errors.Is(err, lww.ErrPeerForked), errors.Is(err, capture.ErrRetired),
 		errors.Is(err, capture.ErrClockDrift):

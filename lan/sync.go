@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -88,6 +89,11 @@ func Sync(ctx context.Context, e *capture.Engine, addr string, opts SyncOptions)
 	if err != nil {
 		return r, err
 	}
+	// Read before the export runs: the engine is one connection.
+	former, err := e.FormerIDs(ctx)
+	if err != nil {
+		return r, err
+	}
 	meter := startMeter(opts)
 	defer meter.stop()
 	// This device's changeset streams up while it is written.
@@ -114,6 +120,9 @@ func Sync(ctx context.Context, e *capture.Engine, addr string, opts SyncOptions)
 	}
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set(headerDevice, e.NodeID())
+	if len(former) > 0 {
+		req.Header.Set(headerFormer, strings.Join(former, ","))
+	}
 	req.Header.Set("Authorization", "Bearer "+base64.StdEncoding.EncodeToString(tok))
 	resp, err := client.Do(req)
 	pr.CloseWithError(errors.New("lan: the request is over"))

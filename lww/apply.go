@@ -30,6 +30,12 @@ type Options struct {
 	// Explain collects a Decision per record in Result.Decisions (memory
 	// grows with the changeset).
 	Explain bool
+	// From, if set, is the device that sent the changeset, as its
+	// transport authenticated it (package lan): a changeset whose origin
+	// is another device is refused (ErrWrongSender), unless that origin
+	// lists From among its former ids (From took a new node id), and then
+	// only From's pairing moves to it.
+	From string
 	// CacheKiB is the page cache, in KiB, that Apply gives the connection
 	// for its transaction when the connection's own is smaller; the
 	// connection's setting is restored afterwards. Zero means
@@ -124,7 +130,7 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 	}
 	h := cr.Header()
 	res.Origin, res.UpToSeq = h.Origin, h.UpToSeq
-	from, err := admit(ctx, e, h)
+	from, err := admit(ctx, e, h, opts.From)
 	if err != nil {
 		return res, fmt.Errorf("lww: apply changeset from %s: %w", h.Origin, err)
 	}

@@ -16,6 +16,9 @@ var (
 	ErrOwnChangeset = errors.New("changeset comes from this device itself")
 	// ErrNotForThisDevice: the changeset was written for another device.
 	ErrNotForThisDevice = errors.New("changeset is addressed to another device")
+	// ErrWrongSender: the changeset's origin is not the device that sent
+	// it (Options.From), nor one that lists it as its former id.
+	ErrWrongSender = errors.New("changeset comes from another device than its sender")
 	// ErrNotSynced: a record targets a table, column or row this device
 	// knows and does not sync (a desktop-only table on a phone, a cache, the
 	// engine's own tables, an excluded column, a device-local key).

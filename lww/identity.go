@@ -28,12 +28,23 @@ type sender struct {
 	// ids. Its records merge like any others, but its acknowledgement is
 	// of the log as it was then, and moves no cursor.
 	stale bool
+	// former are the ids the pairing may move from (rekey): the header's,
+	// or only the authenticated sender's (Options.From).
+	former []string
 }
 
 // admit checks a changeset's header against this device's identity and
 // its pairings.
-func admit(ctx context.Context, e *capture.Engine, h changeset.Header) (sender, error) {
-	var s sender
+func admit(ctx context.Context, e *capture.Engine, h changeset.Header, from string) (sender, error) {
+	s := sender{former: h.Former}
+	if from != "" && h.Origin != from {
+		// A device that took a new id speaks for its old one, and only
+		// for it.
+		if !slices.Contains(h.Former, from) {
+			return s, fmt.Errorf("changeset from %s, sent by %s: %w", h.Origin, from, ErrWrongSender)
+		}
+		s.former = []string{from}
+	}
 	former, err := e.FormerIDs(ctx)
 	if err != nil {
 		return s, err
@@ -69,7 +80,7 @@ func admit(ctx context.Context, e *capture.Engine, h changeset.Header) (sender, 
 func (a *applier) checkLogs(ctx context.Context, h changeset.Header, s sender) error {
 	e := a.e
 	if s.rekey {
-		moved, err := e.Rekey(ctx, h.Origin, h.Former)
+		moved, err := e.Rekey(ctx, h.Origin, s.former)
 		if err != nil {
 			return err
 		}

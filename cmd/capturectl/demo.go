@@ -264,9 +264,9 @@ func (d *demo) round(ctx context.Context, tw io.Writer, label string) error {
 		return ctx.Err()
 	}
 	up, down := srv.Applied, r.Received
-	row(tw, label, "phone", "desktop", fmt.Sprintf("%6d bytes, gzip", srv.BytesIn), strconv.Itoa(up.Records),
+	row(tw, label, "phone", "desktop", fmt.Sprintf("%6d bytes, zstd", srv.BytesIn), strconv.Itoa(up.Records),
 		strconv.Itoa(up.Won), strconv.Itoa(up.Lost), strconv.Itoa(up.Parked))
-	row(tw, label, "desktop", "phone", fmt.Sprintf("%6d bytes, gzip", srv.BytesOut), strconv.Itoa(down.Records),
+	row(tw, label, "desktop", "phone", fmt.Sprintf("%6d bytes, zstd", srv.BytesOut), strconv.Itoa(down.Records),
 		strconv.Itoa(down.Won), strconv.Itoa(down.Lost), strconv.Itoa(down.Parked))
 	if int64(up.Records) != r.Sent.Rows+r.Sent.Fields || int64(down.Records) != srv.Sent.Rows+srv.Sent.Fields {
 		return fmt.Errorf("round %s: records sent and read differ", label)

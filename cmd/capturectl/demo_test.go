@@ -85,7 +85,7 @@ func TestDemoTempDir(t *testing.T) {
 var (
 	rePort  = regexp.MustCompile(`127\.0\.0\.1:\d+`)
 	reCode  = regexp.MustCompile(`pairing code \d{6}`)
-	reBytes = regexp.MustCompile(`\d+ bytes, gzip`)
+	reBytes = regexp.MustCompile(`\d+ bytes, zstd`)
 )
 
 // normaliseNetwork replaces what a run over the network makes different
@@ -95,7 +95,7 @@ func normaliseNetwork(s string) string {
 	s = rePort.ReplaceAllString(s, "127.0.0.1:<port>")
 	s = reCode.ReplaceAllString(s, "pairing code <code>")
 	return reBytes.ReplaceAllStringFunc(s, func(m string) string {
-		n := len(m) - len(" bytes, gzip")
-		return strings.Repeat("~", n-1) + "n bytes, gzip"
+		n := len(m) - len(" bytes, zstd")
+		return strings.Repeat("~", n-1) + "n bytes, zstd"
 	})
 }

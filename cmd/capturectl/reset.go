@@ -2,13 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/capture-sync/capture/capture"
 )
 
 func init() {
-	register("reset", "give a restored or copied database a new node id, so that it syncs again", runReset)
+	register("reset", "start a device over from its peers, or give a restored or copied database a new node id", runReset)
 }
 
 // resetReport is what reset prints with --json.
@@ -16,11 +17,19 @@ type resetReport struct {
 	OldNodeID string `json:"old_node_id"`
 	NodeID    string `json:"node_id"`
 	NewDevice bool   `json:"new_device"`
+	StartOver bool   `json:"start_over"`
 }
 
+// runReset resets a database. A database that a sync found forked
+// (restored from a backup) keeps its data and takes a new node id; with
+// --new-device (a copy) it leaves its pairings too. Any other database
+// starts over: with --yes, its synced data and sync state are cleared and
+// its next sync brings everything back.
 func runReset(ctx context.Context, e *env, args []string) (err error) {
-	f := newFlags(e, "reset", "--db PATH [--new-device] [--json]",
-		"capturectl reset --db ./desktop.db").withJSON()
+	f := newFlags(e, "reset", "--db PATH (--yes [--discard-pending] | --new-device) [--json]",
+		"capturectl reset --db ./mobile.db --yes").withJSON()
+	yes := f.Bool("yes", false, "start over: clear this device's synced data and sync state (its pairings stay); its next sync brings everything back")
+	discard := f.Bool("discard-pending", false, "with --yes: drop the changes made here that the paired devices have not acknowledged")
 	newDevice := f.Bool("new-device", false, "the database is a copy of another device's: it leaves every pairing and is paired again as a device of its own")
 	if _, err := f.parse(args); err != nil {
 		return err
@@ -30,19 +39,40 @@ func runReset(ctx context.Context, e *env, args []string) (err error) {
 		return err
 	}
 	defer closeEngine(eng, &err)
-
-	old, id, err := eng.Reset(ctx, capture.ResetOptions{NewDevice: *newDevice})
+	forked, err := eng.Forked(ctx)
+	if err != nil {
+		return err
+	}
+	opts := capture.ResetOptions{NewDevice: *newDevice}
+	switch {
+	case *newDevice && *yes:
+		return usageErr(errors.New("reset takes --yes or --new-device, not both"), "capturectl reset --db ./mobile.db --yes")
+	case *newDevice, forked != "" && !*yes:
+		// A copy, or a restored database: it keeps its data.
+	case !*yes:
+		return usageErr(errors.New("reset clears this device's synced data and sync state, and its next sync brings everything back from its peers: run it again with --yes"),
+			"capturectl reset --db "+shellQuote(f.db)+" --yes")
+	default:
+		opts.StartOver, opts.DiscardPending = true, *discard
+	}
+	old, id, err := eng.Reset(ctx, opts)
+	if errors.Is(err, capture.ErrPending) {
+		return withHint(err, "sync with the paired device first, so that it has them; or run reset again with --discard-pending to drop them")
+	}
 	if err != nil {
 		return err
 	}
 	if f.json {
-		return writeJSON(e.stdout, resetReport{OldNodeID: old, NodeID: id, NewDevice: *newDevice})
+		return writeJSON(e.stdout, resetReport{OldNodeID: old, NodeID: id, NewDevice: *newDevice, StartOver: opts.StartOver})
 	}
 	fmt.Fprintf(e.stdout, "node id %s is now %s\n", old, id)
-	if *newDevice {
+	switch {
+	case *newDevice:
 		fmt.Fprintf(e.stdout, "paired with no device: pair it again (capturectl pair --db %s --device ID --token TOKEN), and sync\n", shellQuote(f.db))
-		return nil
+	case opts.StartOver:
+		fmt.Fprintln(e.stdout, "cleared the synced data and the sync state; the pairings stay: the next sync with each paired device brings everything back")
+	default:
+		fmt.Fprintln(e.stdout, "sync with each paired device: its first changeset from here moves its pairing to the new id, and it sends everything back")
 	}
-	fmt.Fprintln(e.stdout, "sync with each paired device: its first changeset from here moves its pairing to the new id, and it sends everything back")
 	return nil
 }

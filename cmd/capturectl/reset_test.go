@@ -78,3 +78,37 @@ func TestResetAfterRestore(t *testing.T) {
 		t.Errorf("status after the reset:\n%s", out)
 	}
 }
+
+// TestResetStartOver: reset asks for --yes before it clears anything,
+// refuses while the desktop lacks the phone's changes, and with
+// --discard-pending clears the synced data and keeps the pairing.
+func TestResetStartOver(t *testing.T) {
+	dir, desktop, _ := pairedDevices(t)
+	editDB(t, dir, "phone.db", `INSERT INTO tag_categories (id, name) VALUES ('c1', 'Mood')`)
+	if r := ctl(t, dir, "reset", "--db", "phone.db"); r.code != exitUsage || !strings.Contains(r.stderr, "--yes") {
+		t.Fatalf("reset without --yes: exit %d\n%s", r.code, r.stderr)
+	}
+	r := ctl(t, dir, "reset", "--db", "phone.db", "--yes")
+	if r.code != exitFailure || !strings.Contains(r.stderr, "1 changes made here would be lost") || !strings.Contains(r.stderr, "--discard-pending") {
+		t.Fatalf("reset with a change the desktop lacks: exit %d\n%s", r.code, r.stderr)
+	}
+	out := ok(t, dir, "reset", "--db", "phone.db", "--yes", "--discard-pending")
+	if !strings.Contains(out, "cleared the synced data") {
+		t.Errorf("reset --yes --discard-pending:\n%s", out)
+	}
+	var st statusReport
+	okJSON(t, dir, &st, "status", "--db", "phone.db", "--json")
+	if len(st.Devices) != 1 || st.Devices[0].ID != desktop {
+		t.Errorf("after starting over the phone is paired with %+v, want the desktop %s", st.Devices, desktop)
+	}
+	conn, err := sqlite3.OpenFlags(filepath.Join(dir, "phone.db"), sqlite3.OPEN_READONLY)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var n int64
+	if err := queryRow(conn, `SELECT (SELECT count(*) FROM tag_categories) + (SELECT count(*) FROM local_changes)`,
+		func(s *sqlite3.Stmt) { n = s.ColumnInt64(0) }); err != nil || n != 0 {
+		t.Errorf("after starting over the phone holds %d categories and changes (%v)", n, err)
+	}
+}
