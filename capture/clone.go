@@ -17,7 +17,8 @@ var ErrNoFile = errors.New("capture: the database has no file to open again")
 // Clone opens another connection to e's database file and returns an
 // engine over it, for work that runs beside e's: exports to several peers
 // at once, reads while e applies. It neither migrates nor installs (e did),
-// and shares e's node id, options and synced tables as they are now. The
+// and shares e's node id, options, synced tables and synchronous setting
+// as they are now. The
 // clone writes through its own connection, in WAL mode, waiting up to the
 // busy timeout for e's writes; Close closes its connection. Each engine is
 // used by one goroutine at a time, as e is.
@@ -41,9 +42,15 @@ func (e *Engine) Clone(ctx context.Context) (*Engine, error) {
 	if timeout == 0 {
 		timeout = 5 * time.Second
 	}
+	// The clone commits as durably as e does.
+	var sync int64 = 2
+	if err := e.queryRow(`PRAGMA synchronous`, nil, func(st *sqlite3.Stmt) { sync = st.ColumnInt64(0) }); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("capture: clone %s: %w", path, err)
+	}
 	err = conn.BusyTimeout(timeout)
 	if err == nil {
-		err = conn.Exec(`PRAGMA foreign_keys = ON`)
+		err = conn.Exec(fmt.Sprintf(`PRAGMA foreign_keys = ON; PRAGMA synchronous = %d`, sync))
 	}
 	if err != nil {
 		conn.Close()

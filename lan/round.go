@@ -100,11 +100,10 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 		httpError(w, applyStatus(err), err.Error())
 		return
 	}
-	// The first round of a pairing, which has acknowledged nothing before
-	// or with this changeset, and that of a device that took a new id (it
-	// started over), bring a snapshot.
-	peer, err := rd.Device(ctx, id)
-	if err != nil {
+	// The first round of a pairing (none has ended yet: SeenDevice), and
+	// that of a device that took a new id (it started over), bring a
+	// snapshot.
+	if _, err := rd.Device(ctx, id); err != nil {
 		httpError(w, http.StatusConflict, fmt.Sprintf("%s is not paired after the apply: its changeset must list %s as a former id", id, authID))
 		return
 	}
@@ -116,7 +115,7 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	raw := &countWriter{w: zw}
-	st, err := rd.Export(ctx, raw, capture.ExportOptions{Peer: id, Snapshot: id != authID || dev.AckedSeq == 0 && peer.AckedSeq == 0})
+	st, err := rd.Export(ctx, raw, capture.ExportOptions{Peer: id, Snapshot: id != authID || dev.LastSeen.IsZero()})
 	if err == nil {
 		err = zw.Close()
 	}

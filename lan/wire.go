@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -22,16 +23,59 @@ const maxWindow = 8 << 20
 // off in the middle of one.
 var ErrStream = errors.New("lan: the body is not a whole zstd stream")
 
+// Encoders and decoders are kept for the next round: making one costs
+// more than a small round's whole stream.
+var (
+	encoders sync.Pool // *zstd.Encoder
+	decoders sync.Pool // *zstd.Decoder
+)
+
 // compress returns a writer that compresses into w; Close ends the stream
 // (it does not close w).
 func compress(w io.Writer) (io.WriteCloser, error) {
-	return zstd.NewWriter(w, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1),
+	if enc, ok := encoders.Get().(*zstd.Encoder); ok {
+		enc.Reset(w)
+		return &encoded{enc}, nil
+	}
+	enc, err := zstd.NewWriter(w, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1),
 		zstd.WithWindowSize(1<<20))
+	if err != nil {
+		return nil, err
+	}
+	return &encoded{enc}, nil
+}
+
+type encoded struct{ enc *zstd.Encoder }
+
+func (e *encoded) Write(p []byte) (int, error) { return e.enc.Write(p) }
+
+// Close ends the stream, and keeps the encoder for another when it ended
+// well.
+func (e *encoded) Close() error {
+	if e.enc == nil {
+		return nil
+	}
+	err := e.enc.Close()
+	if err == nil {
+		e.enc.Reset(nil)
+		encoders.Put(e.enc)
+	}
+	e.enc = nil
+	return err
 }
 
 // decompress returns a reader of what r's zstd stream holds. Its errors,
-// but those of r itself (a body over its limit), wrap ErrStream.
+// but those of r itself (a body over its limit), wrap ErrStream. Close
+// gives the decoder back.
 func decompress(r io.Reader) (io.ReadCloser, error) {
+	d, ok := decoders.Get().(*zstd.Decoder)
+	if ok {
+		if err := d.Reset(r); err != nil {
+			d.Close()
+			return nil, fmt.Errorf("%w: %w", ErrStream, err)
+		}
+		return &decoded{d: d}, nil
+	}
 	d, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(maxWindow),
 		zstd.WithDecoderLowmem(true))
 	if err != nil {
@@ -43,6 +87,9 @@ func decompress(r io.Reader) (io.ReadCloser, error) {
 type decoded struct{ d *zstd.Decoder }
 
 func (r *decoded) Read(p []byte) (int, error) {
+	if r.d == nil {
+		return 0, io.ErrClosedPipe
+	}
 	n, err := r.d.Read(p)
 	var mb *http.MaxBytesError
 	if err != nil && err != io.EOF && !errors.As(err, &mb) {
@@ -51,7 +98,16 @@ func (r *decoded) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Close gives the decoder back for another stream.
 func (r *decoded) Close() error {
-	r.d.Close()
+	if r.d == nil {
+		return nil
+	}
+	if err := r.d.Reset(nil); err == nil {
+		decoders.Put(r.d)
+	} else {
+		r.d.Close()
+	}
+	r.d = nil
 	return nil
 }
