@@ -275,7 +275,7 @@ func (e *Engine) Rekey(ctx context.Context, id string, former []string) (bool, e
 			continue
 		}
 		err := e.exec(`UPDATE paired_devices SET device_id = ?1, acked_seq = 0, received_seq = 0, received_checks = NULL, confirmed_checks = NULL,
-			pending_tables = NULL, pending_seq = NULL, sent_tables = NULL WHERE device_id = ?2`, id, f)
+			pending_tables = NULL, pending_seq = NULL, sent_tables = NULL, last_seen = NULL WHERE device_id = ?2`, id, f)
 		if err == nil {
 			err = e.exec(`INSERT INTO retired_devices (device_id, new_id, retired_at) VALUES (?, ?, ?)
 				ON CONFLICT DO UPDATE SET new_id = excluded.new_id, retired_at = excluded.retired_at`,

@@ -30,7 +30,12 @@ func (e *Engine) startOver(discard bool) error {
 	if pending > 0 && !discard {
 		return fmt.Errorf("%d changes made here would be lost: sync first, or discard them: %w", pending, ErrPending)
 	}
+	// Foreign keys are checked at commit, once every synced table is
+	// empty, whatever the order of the deletes; a device-local row that
+	// references a synced one goes as its key says (a release's cached
+	// stream goes with it).
 	steps := []string{
+		`PRAGMA defer_foreign_keys = ON`,
 		`UPDATE sync_state SET hlc = max(hlc, coalesce((SELECT max(hlc) FROM local_changes), 0), coalesce((SELECT max(hlc) FROM field_timestamps), 0)),
 			applying = 1, folded_seq = 0 WHERE id = 1`,
 	}

@@ -200,10 +200,18 @@ func TestSyncRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	whole := compressed(t, cs.Bytes())
-	var others bytes.Buffer
+	var others, claiming bytes.Buffer
 	if _, err := other.Export(ctx, &others, capture.ExportOptions{Peer: desk.NodeID()}); err != nil {
 		t.Fatal(err)
 	}
+	// The other device's changeset, listing this one's id as its former
+	// one, as if it were this device under a new id: it is paired itself,
+	// so it speaks only for itself.
+	sqlitetest.Exec(t, other.Conn(), `UPDATE sync_state SET former_node_ids = '`+phone.NodeID()+`'`)
+	if _, err := other.Export(ctx, &claiming, capture.ExportOptions{Peer: desk.NodeID()}); err != nil {
+		t.Fatal(err)
+	}
+	sqlitetest.Exec(t, other.Conn(), `UPDATE sync_state SET former_node_ids = NULL`)
 	var wide bytes.Buffer
 	zw, err := zstd.NewWriter(&wide, zstd.WithWindowSize(128<<20), zstd.WithSingleSegment(false))
 	if err != nil {
@@ -228,6 +236,7 @@ func TestSyncRefusals(t *testing.T) {
 		{"a junk body", phoneID, phone.NodeID(), phoneTok, strings.NewReader("not zstd"), http.StatusBadRequest},
 		{"junk in zstd", phoneID, phone.NodeID(), phoneTok, bytes.NewReader(compressed(t, []byte("not a changeset"))), http.StatusBadRequest},
 		{"another paired device's changeset, sent with this one's token", phoneID, phone.NodeID(), phoneTok, bytes.NewReader(compressed(t, others.Bytes())), http.StatusBadRequest},
+		{"another paired device's changeset claiming this one as its former id", phoneID, phone.NodeID(), phoneTok, bytes.NewReader(compressed(t, claiming.Bytes())), http.StatusBadRequest},
 		{"a changeset cut short", phoneID, phone.NodeID(), phoneTok, bytes.NewReader(whole[:len(whole)/2]), http.StatusBadRequest},
 		{"a stream asking for a 128 MiB window", phoneID, phone.NodeID(), phoneTok, bytes.NewReader(wide.Bytes()), http.StatusBadRequest},
 		{"an oversized body", phoneID, phone.NodeID(), phoneTok, bytes.NewReader(randomBytes(t, 2<<20)), http.StatusRequestEntityTooLarge},

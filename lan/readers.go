@@ -60,7 +60,11 @@ func (p *readers) get(ctx context.Context) (*capture.Engine, func(), error) {
 		return e, func() { p.put(e) }, nil
 	}
 	p.pmu.Unlock()
+	// Clone reads the main engine's connection, which an apply may be
+	// using.
+	p.mu.Lock()
 	e, err := p.main.Clone(ctx)
+	p.mu.Unlock()
 	if err == nil {
 		// An export records what it sent once it has sent it, a write
 		// that waits for the apply running then: as long as that takes.

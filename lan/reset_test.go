@@ -74,6 +74,16 @@ func TestStartOver(t *testing.T) {
 
 	// Unpaired and paired again: it is sent everything (a snapshot: the
 	// new pairing has acknowledged nothing), what was made meanwhile too.
+	code, err := s.NewCode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Pair(ctx, phone, addr, code, ClientOptions{}); !errors.Is(err, ErrRefused) {
+		t.Fatalf("pairing a device that is paired already: %v", err)
+	}
+	if _, err := Sync(ctx, phone, "", SyncOptions{}); err != nil {
+		t.Fatalf("the refused pairing broke the one there was: %v", err)
+	}
 	if err := desk.Unpair(ctx, phone.NodeID()); err != nil {
 		t.Fatal(err)
 	}

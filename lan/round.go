@@ -9,7 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/capture-sync/capture/capture"
@@ -63,31 +63,44 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 	// A phone that took a new node id (capture.Engine.Reset) is paired
 	// under a former one until this round's apply moves the pairing: it
 	// authenticates as that one.
+	// One answer for every refusal: it does not tell which ids are
+	// paired.
+	const refused = "not authorized: this device is not paired with this desktop (pair with a code), or not with this certificate and token"
 	authID, dev, err := s.pairedAs(ctx, rd, id, r.Header.Get(headerFormer))
 	switch {
 	case !ok || id == "" || errors.Is(err, capture.ErrUnknownDevice):
 		s.fail(r)
-		httpError(w, http.StatusUnauthorized, "not a paired device: pair with a code first")
+		httpError(w, http.StatusUnauthorized, refused)
 		return
 	case err != nil:
 		httpError(w, http.StatusInternalServerError, err.Error())
 		return
 	case len(dev.CertSHA256) == 0 || !bytes.Equal(dev.CertSHA256, fingerprint(r.TLS.PeerCertificates[0].Raw)):
 		s.fail(r)
-		httpError(w, http.StatusUnauthorized, "the connection's certificate is not the one this device paired with")
+		httpError(w, http.StatusUnauthorized, refused)
 		return
 	}
 	if err := rd.CheckToken(ctx, authID, token); err != nil {
 		s.fail(r)
-		httpError(w, http.StatusUnauthorized, "wrong token")
+		httpError(w, http.StatusUnauthorized, refused)
 		return
 	}
 	if r.ContentLength > s.opts.MaxSyncBody {
 		httpError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is over %d bytes", s.opts.MaxSyncBody))
 		return
 	}
-	unlock := s.lockDevice(authID)
+	unlock, err := s.lockDevice(ctx, authID)
+	if err != nil {
+		httpError(w, http.StatusConflict, err.Error())
+		return
+	}
 	defer unlock()
+	// Read again under the device's lock: a round that just ended may have
+	// moved it.
+	if dev, err = rd.Device(ctx, authID); err != nil {
+		httpError(w, http.StatusConflict, fmt.Sprintf("%s: %v", authID, err))
+		return
+	}
 	in := &countReader{r: http.MaxBytesReader(w, r.Body, s.opts.MaxSyncBody)}
 	body, err := decompress(in)
 	if err != nil {
@@ -100,13 +113,21 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 		httpError(w, applyStatus(err), err.Error())
 		return
 	}
+	// The changeset was the device's own (lww.Options.From), and a new
+	// id is now the one the authenticated pairing moved to.
+	if res.Origin != id {
+		httpError(w, http.StatusBadRequest, fmt.Sprintf("the changeset comes from %s, the round from %s", res.Origin, id))
+		return
+	}
+	if id != authID {
+		if by, retired, err := rd.Retired(ctx, authID); err != nil || !retired || by != id {
+			httpError(w, http.StatusConflict, fmt.Sprintf("%s is not paired after the apply: its changeset must list %s as a former id", id, authID))
+			return
+		}
+	}
 	// The first round of a pairing (none has ended yet: SeenDevice), and
 	// that of a device that took a new id (it started over), bring a
 	// snapshot.
-	if _, err := rd.Device(ctx, id); err != nil {
-		httpError(w, http.StatusConflict, fmt.Sprintf("%s is not paired after the apply: its changeset must list %s as a former id", id, authID))
-		return
-	}
 	w.Header().Set("Content-Type", contentType)
 	out := &countWriter{w: w}
 	zw, err := compress(out)
@@ -172,13 +193,40 @@ func (s *Server) pairedAs(ctx context.Context, rd *capture.Engine, id, former st
 	return id, dev, err
 }
 
+// turn is one device's place in line: one round runs, one more may wait.
+type turn struct {
+	run     chan struct{} // holds a token while a round runs
+	waiting atomic.Int32
+}
+
+// errBusy: a round of the device runs and another waits already.
+var errBusy = errors.New("a round of this device is running and another waits: try again when they end")
+
 // lockDevice waits until no other round of device id runs, and returns
-// the function that ends this one's turn.
-func (s *Server) lockDevice(id string) func() {
-	m, _ := s.devices.LoadOrStore(id, new(sync.Mutex))
-	mu := m.(*sync.Mutex)
-	mu.Lock()
-	return mu.Unlock
+// the function that ends this one's turn. A retried round waits for the
+// one it replaces (cut on the phone's side, perhaps still at work here);
+// beyond one waiting round, a phone that sends several at once gets
+// errBusy rather than holding the server's round slots.
+func (s *Server) lockDevice(ctx context.Context, id string) (func(), error) {
+	v, _ := s.devices.LoadOrStore(id, &turn{run: make(chan struct{}, 1)})
+	t := v.(*turn)
+	release := func() { <-t.run }
+	select {
+	case t.run <- struct{}{}:
+		return release, nil
+	default:
+	}
+	if t.waiting.Add(1) > 1 {
+		t.waiting.Add(-1)
+		return nil, errBusy
+	}
+	defer t.waiting.Add(-1)
+	select {
+	case t.run <- struct{}{}:
+		return release, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // countReader and countWriter count the bytes through them.

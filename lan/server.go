@@ -43,8 +43,10 @@ type ServerOptions struct {
 	// MaxSyncBody bounds a round's compressed request body
 	// (DefaultMaxSyncBody when 0).
 	MaxSyncBody int64
-	// OnRound, if set, is called after each round, once the engine is no
-	// longer in use for it.
+	// OnRound, if set, is called after each round, once the server's
+	// engine is no longer in use for it (where rounds share it, because
+	// its database has no file, it is called with the engine still held:
+	// it must not wait for another round).
 	OnRound func(RoundInfo)
 	// OnPaired, if set, is called after a device paired (its code is used
 	// up then; call NewCode for another).
@@ -147,7 +149,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// Serve serves on ln over TLS until ctx is done.
+// Serve serves on ln over TLS until ctx is done; it returns once the
+// rounds running then have ended (30 s at most).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           s,
@@ -156,14 +159,19 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    16 << 10,
 	}
+	shutdown := make(chan struct{})
 	go func() {
+		defer close(shutdown)
 		<-ctx.Done()
-		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		shut, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		hs.Shutdown(shut)
 	}()
 	err := hs.ServeTLS(ln, "", "")
 	if errors.Is(err, http.ErrServerClosed) {
+		// Shutdown returns once the running rounds have ended (or after
+		// 30 s): only then may the caller close the engine.
+		<-shutdown
 		return nil
 	}
 	return err
@@ -239,6 +247,14 @@ func (s *Server) pairFinish(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
+	// A code pairs a new device: one paired already is unpaired on the
+	// desktop first, so that nobody with a code takes over its pairing.
+	if _, err = s.e.Device(r.Context(), phone.NodeID); err == nil {
+		s.mu.Unlock()
+		s.fail(r)
+		httpError(w, http.StatusConflict, "this device is paired already: unpair it on the desktop first")
+		return
+	}
 	err = s.e.Pair(r.Context(), capture.Device{ID: phone.NodeID, Name: phone.Name, Platform: phone.Platform}, phone.Token)
 	if err == nil {
 		err = s.e.PinDevice(r.Context(), phone.NodeID, clientFP, "")

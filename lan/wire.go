@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -84,30 +85,32 @@ func decompress(r io.Reader) (io.ReadCloser, error) {
 	return &decoded{d: d}, nil
 }
 
-type decoded struct{ d *zstd.Decoder }
+// decoded reads a stream. Its decoder goes back to the pool only once the
+// stream was read to its end: a reader that stopped before (an apply that
+// failed) may have a read still under way in another goroutine, and such a
+// decoder is left to the garbage collector.
+type decoded struct {
+	d   *zstd.Decoder
+	eof atomic.Bool
+}
 
 func (r *decoded) Read(p []byte) (int, error) {
-	if r.d == nil {
-		return 0, io.ErrClosedPipe
-	}
 	n, err := r.d.Read(p)
+	if err == io.EOF {
+		r.eof.Store(true)
+		return n, err
+	}
 	var mb *http.MaxBytesError
-	if err != nil && err != io.EOF && !errors.As(err, &mb) {
+	if err != nil && !errors.As(err, &mb) {
 		err = fmt.Errorf("%w: %w", ErrStream, err)
 	}
 	return n, err
 }
 
-// Close gives the decoder back for another stream.
+// Close gives the decoder back when the stream was read to its end.
 func (r *decoded) Close() error {
-	if r.d == nil {
-		return nil
-	}
-	if err := r.d.Reset(nil); err == nil {
+	if r.eof.Swap(false) && r.d.Reset(nil) == nil {
 		decoders.Put(r.d)
-	} else {
-		r.d.Close()
 	}
-	r.d = nil
 	return nil
 }

@@ -66,6 +66,11 @@ func admit(ctx context.Context, e *capture.Engine, h changeset.Header, from stri
 		return s, fmt.Errorf("changeset from %s, which became %s: %w: %w", h.Origin, by, capture.ErrRetired, ErrPeerForked)
 	}
 	_, err = e.Device(ctx, h.Origin)
+	if from != "" && h.Origin != from && err == nil {
+		// A paired origin speaks for itself: the sender may only be
+		// taking a new id that is not paired yet.
+		return s, fmt.Errorf("changeset from %s, which is paired, sent by %s: %w", h.Origin, from, ErrWrongSender)
+	}
 	if errors.Is(err, capture.ErrUnknownDevice) && len(h.Former) > 0 {
 		s.rekey = true
 		return s, nil

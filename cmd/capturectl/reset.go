@@ -45,6 +45,8 @@ func runReset(ctx context.Context, e *env, args []string) (err error) {
 	}
 	opts := capture.ResetOptions{NewDevice: *newDevice}
 	switch {
+	case *discard && !*yes:
+		return usageErr(errors.New("--discard-pending goes with --yes"), "capturectl reset --db "+shellQuote(f.db)+" --yes --discard-pending")
 	case *newDevice && *yes:
 		return usageErr(errors.New("reset takes --yes or --new-device, not both"), "capturectl reset --db ./mobile.db --yes")
 	case *newDevice, forked != "" && !*yes:
