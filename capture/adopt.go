@@ -179,12 +179,8 @@ func unadoptedSQL(t schema.TableInfo, count bool) string {
 	// from being used: an INTEGER key made the scan quadratic.
 	where := `NOT EXISTS (SELECT 1 FROM field_timestamps f WHERE f.entity_type = ` + triggers.Literal(t.Name) +
 		` AND f.entity_id = +(` + triggers.EntityID(t, "r") + `) AND f.field_name = '')`
-	if len(t.LocalKeys) > 0 {
-		lits := make([]string, len(t.LocalKeys))
-		for i, k := range t.LocalKeys {
-			lits[i] = triggers.Literal(k)
-		}
-		where += ` AND r.` + triggers.Quote(t.Key[0].Name) + ` NOT IN (` + strings.Join(lits, ", ") + `)`
+	if c := triggers.Syncs(t, "r"); c != "1" { // device-local keys, row filters
+		where += ` AND ` + c
 	}
 	return `SELECT ` + what + ` FROM ` + triggers.Quote(t.Name) + ` AS r WHERE ` + where
 }

@@ -80,9 +80,9 @@ func TestCaptureAppSchema(t *testing.T) {
 			`DELETE FROM tags WHERE id = 'g9'`,
 			map[string]string{"name": "'Deeper'", "color": "'#fff'", "sort_order": "3", "category_id": "'c2'"}},
 		{"playlist", "playlists", `"p9"`,
-			`INSERT INTO playlists (id, name, date_created, date_modified) VALUES ('p9', 'Crate', 'd', 'd')`,
+			`INSERT INTO playlists (id, name, context, date_created, date_modified) VALUES ('p9', 'Crate', 'discovery', 'd', 'd')`,
 			`DELETE FROM playlists WHERE id = 'p9'`,
-			map[string]string{"name": "'Crate 2'", "is_folder": "1", "smart_rules": "'{}'", "sort_order": "5", "context": "'discovery'", "parent_id": "'p1'",
+			map[string]string{"name": "'Crate 2'", "is_folder": "1", "smart_rules": "'{}'", "sort_order": "5", "parent_id": "'p1'",
 				"is_smart": "1", "date_created": "'d2'", "date_modified": "'d3'"}},
 		{"tag assignment", "discovery_release_tags", `"'r1','g1'"`,
 			`INSERT INTO discovery_release_tags VALUES ('r1', 'g1')`,
@@ -109,10 +109,19 @@ func TestCaptureAppSchema(t *testing.T) {
 
 			// Each tracked field: one change with old and new value, one
 			// register of its own.
-			if len(tc.edits) != 0 && len(tc.edits) != len(ti.Columns) {
+			// A row filter's column moves the row across the filter
+			// (TestRowFilter), rather than logging an edit.
+			filterCol := ""
+			if ti.Filter != nil {
+				filterCol = ti.Filter.Column
+			}
+			if len(tc.edits) != 0 && len(tc.edits) != len(ti.Columns) && !(filterCol != "" && len(tc.edits) == len(ti.Columns)-1) {
 				t.Fatalf("test edits %d fields, the table tracks %d", len(tc.edits), len(ti.Columns))
 			}
 			for _, col := range ti.Columns {
+				if col.Name == filterCol {
+					continue
+				}
 				newV := tc.edits[col.Name]
 				before := sqlitetest.Rows(t, c, `SELECT "`+col.Name+`" FROM `+tc.table+` WHERE `+where(ti, tc.entity))[0][0]
 				regsBefore := registerRows(t, c)
@@ -142,8 +151,8 @@ func TestCaptureAppSchema(t *testing.T) {
 			for i, col := range ti.Columns {
 				old := sqlitetest.Rows(t, c, `SELECT old_value FROM local_changes WHERE seq = ?`, first+int64(i))[0][0]
 				want = append(want, lines(first+int64(i), tc.table, tc.entity, `"`+col.Name+`"`, "3", old, "NULL"))
-				if tc.edits != nil {
-					if sqlitetest.Rows(t, c, `SELECT `+tc.edits[col.Name])[0][0] != old {
+				if v, ok := tc.edits[col.Name]; ok {
+					if sqlitetest.Rows(t, c, `SELECT `+v)[0][0] != old {
 						t.Errorf("delete logged old %s = %s", col.Name, old)
 					}
 				}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/ncruces/go-sqlite3"
 
@@ -41,6 +42,11 @@ type InstallReport struct {
 	// no register, because they predate the triggers, were written while
 	// triggers were missing, or were written by a migration.
 	Adopted map[string]int
+	// Left and Entered count the rows recorded as deleted for the peers
+	// because they are outside their table's row filter but had been
+	// captured as there, and as inserted the other way round
+	// (ReconcileFilters).
+	Left, Entered int64
 }
 
 // expected reads the synced tables' definitions and returns their triggers.
@@ -176,6 +182,11 @@ func (e *Engine) Install(ctx context.Context) (rep InstallReport, err error) {
 	if adopt := tablesToAdopt(tables, drift, e.migrated); len(adopt) > 0 {
 		if rep.Adopted, err = e.adopt(ctx, adopt); err != nil {
 			return rep, fmt.Errorf("capture: adopt existing rows: %w", err)
+		}
+	}
+	if e.migrated || slices.ContainsFunc(drift, func(d Drift) bool { return d.Kind != Extra && strings.Contains(d.Trigger, ":filter:") }) {
+		if rep.Left, rep.Entered, err = e.reconcileFilters(tables); err != nil {
+			return rep, fmt.Errorf("capture: %w", err)
 		}
 	}
 	e.migrated = false

@@ -3,7 +3,6 @@ package capture
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/ncruces/go-sqlite3"
 
@@ -40,15 +39,9 @@ func (e *Engine) startOver(discard bool) error {
 			applying = 1, folded_seq = 0 WHERE id = 1`,
 	}
 	for _, t := range e.tables {
-		del := `DELETE FROM ` + triggers.Quote(t.Name)
-		if len(t.LocalKeys) > 0 {
-			lits := make([]string, len(t.LocalKeys))
-			for i, k := range t.LocalKeys {
-				lits[i] = triggers.Literal(k)
-			}
-			del += ` WHERE ` + triggers.Quote(t.Key[0].Name) + ` NOT IN (` + strings.Join(lits, ", ") + `)`
-		}
-		steps = append(steps, del)
+		// Device-local keys and rows outside the table's filter stay.
+		q := triggers.Quote(t.Name)
+		steps = append(steps, `DELETE FROM `+q+` WHERE `+triggers.Syncs(t, q))
 	}
 	steps = append(steps,
 		`DELETE FROM local_changes`, `DELETE FROM field_timestamps`, `DELETE FROM parked_values`,

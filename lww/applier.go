@@ -54,9 +54,14 @@ type applier struct {
 	// which spares the lookups of classes.go. merges lists the merges
 	// this Apply made or learned.
 	aliasesAny, membersAny bool
-	merges                 []Merge
-	collisions             []collision // merged at the end (mergeCollisions)
-	arriving               any         // the entity of the record being routed (derive)
+	// filtered is set when a synced table has a row filter.
+	filtered bool
+	// triggersOn turns the connection's triggers back on, where Apply
+	// turned them off.
+	triggersOn func()
+	merges     []Merge
+	collisions []collision // merged at the end (mergeCollisions)
+	arriving   any         // the entity of the record being routed (derive)
 	// insertFirst allows upsert to try a plain insert first: only while
 	// triggers are off, since a BEFORE INSERT trigger of the app's would
 	// run for both statements when the row turns out to be there.
@@ -83,6 +88,9 @@ func newApplier(e *capture.Engine, opts Options) (*applier, error) {
 	}
 	if a.fks, err = foreignKeys(a); err != nil {
 		return nil, err
+	}
+	for _, t := range a.tables {
+		a.filtered = a.filtered || t.Filter != nil
 	}
 	if a.parentsUnsafe, err = parentsUnsafe(a); err != nil {
 		return nil, err

@@ -172,7 +172,7 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 		return res, fmt.Errorf("lww: apply: %w", err)
 	}
 	defer a.close()
-	a.insertFirst, a.sender = triggersOff, h.Origin
+	a.insertFirst, a.sender, a.triggersOn = triggersOff, h.Origin, restoreTriggers
 	// The clock as it stands before this changeset's records are logged:
 	// they may be older than stamps already issued here.
 	if a.lastClock, err = e.Clock(ctx); err != nil {
@@ -326,7 +326,21 @@ func (a *applier) finish(ctx context.Context, h changeset.Header, from sender) e
 			return err
 		}
 	}
-	return a.exec(`UPDATE sync_state SET applying = NULL WHERE id = 1`)
+	if err := a.exec(`UPDATE sync_state SET applying = NULL WHERE id = 1`); err != nil {
+		return err
+	}
+	// A row this changeset brought into a row filter may bring children
+	// made here while it was out (schema.RowFilter): they are recorded as
+	// inserted now, as the app's own.
+	if a.filtered {
+		// Apply turned the triggers off (captureTriggersOff): the
+		// reconciliation logs through them.
+		a.triggersOn()
+		if _, _, err := e.ReconcileFilters(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // exec runs one statement on the engine's connection.

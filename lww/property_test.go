@@ -40,6 +40,10 @@ type world struct {
 	// name a parent that is not there: the capture triggers hold the
 	// foreign keys (triggers.ForeignKeys).
 	fkOff bool
+	// frng, when set, moves playlists across the row filter (discovery
+	// and library) now and then; a generator of its own keeps the other
+	// draws as they were.
+	frng *rand.Rand
 }
 
 type delivery struct {
@@ -52,13 +56,14 @@ type delivery struct {
 // with random partial, reordered and duplicated exchanges; after a full
 // exchange all end identical.
 func TestConvergenceProperty(t *testing.T) {
-	runProperty(t, variant{collide: true})
+	runProperty(t, variant{collide: true, filters: true})
 }
 
 // variant says what a property case adds to random edits and exchanges.
 type variant struct {
 	rollbacks bool // rollback.go
 	collide   bool // world.collide
+	filters   bool // world.frng
 }
 
 // runProperty runs the property cases, with rollbacks or without.
@@ -83,6 +88,9 @@ func runCase(t *testing.T, seed uint64, steps int, v variant) {
 	}
 	// Half the cases edit with foreign keys off (likewise).
 	w.fkOff = rand.New(rand.NewPCG(seed, 4)).IntN(2) == 0
+	if v.filters {
+		w.frng = rand.New(rand.NewPCG(seed, 5))
+	}
 	n := 3 + w.rng.IntN(3)
 	w.devs = append(w.devs, newDevice(t, "desktop", schema.Desktop))
 	for j := 1; j < n; j++ {
@@ -238,6 +246,9 @@ func (w *world) edit(d *device) {
 		return w.existing(d, table)
 	}
 	v := w.value()
+	if w.frng != nil && w.frng.IntN(8) == 0 {
+		defer w.flip(d)
+	}
 	switch w.rng.IntN(16) {
 	case 0:
 		id := w.pick("c", 3)
@@ -365,4 +376,23 @@ func checkNothingBlocked(t *testing.T, devs ...*device) {
 			}
 		}
 	}
+}
+
+// flip moves a playlist of d across the row filter: a discovery playlist
+// to the library, or back; or adds a library playlist.
+func (w *world) flip(d *device) {
+	c := d.e.Conn()
+	if w.fkOff {
+		sqlitetest.Exec(w.t, c, `PRAGMA foreign_keys = OFF`)
+		defer sqlitetest.Exec(w.t, c, `PRAGMA foreign_keys = ON`)
+	}
+	rows := sqlitetest.Rows(w.t, c, `SELECT id FROM playlists ORDER BY id`)
+	if len(rows) == 0 || w.frng.IntN(4) == 0 {
+		id := fmt.Sprintf("p%d", w.frng.IntN(3))
+		_ = c.Exec(fmt.Sprintf(`INSERT INTO playlists (id, name, context, date_created, date_modified) VALUES ('%s', 'library list', 'library', 'd', 'd')`, id))
+		return
+	}
+	var id string
+	fmt.Sscanf(rows[w.frng.IntN(len(rows))][0], "%q", &id)
+	_ = c.Exec(fmt.Sprintf(`UPDATE playlists SET context = CASE context WHEN 'discovery' THEN 'library' ELSE 'discovery' END WHERE id = '%s'`, id))
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/capture-sync/capture/capture"
 	"github.com/capture-sync/capture/internal/sqlitetest"
 	"github.com/capture-sync/capture/schema"
+	"github.com/capture-sync/capture/triggers"
 )
 
 // device is one replica in a test.
@@ -92,10 +93,8 @@ func (d *device) state(t testing.TB) string {
 	var b strings.Builder
 	for _, ti := range d.e.Tables() {
 		fmt.Fprintf(&b, "== %s\n", ti.Name)
-		q := `SELECT * FROM "` + ti.Name + `"`
-		if len(ti.LocalKeys) > 0 { // device-local rows differ by design
-			q += ` WHERE "` + ti.Key[0].Name + `" NOT IN ('` + strings.Join(ti.LocalKeys, "', '") + `')`
-		}
+		// Device-local rows, and rows outside a filter, differ by design.
+		q := `SELECT * FROM "` + ti.Name + `" WHERE ` + triggers.Syncs(ti, `"`+ti.Name+`"`)
 		var rows []string
 		for _, r := range sqlitetest.Rows(t, c, q) {
 			rows = append(rows, strings.Join(r, " | "))

@@ -36,6 +36,8 @@ type TableInfo struct {
 	NaturalKeys []NaturalKey
 	// ForeignKeys are the table's foreign keys to synced tables.
 	ForeignKeys []ForeignKey
+	// Filter, if set, limits the table to some rows (TableSpec.Filter).
+	Filter *RowFilter
 }
 
 // HasColumn reports whether name is a tracked column of t.
@@ -95,11 +97,19 @@ func Inspect(conn *sqlite3.Conn, spec Spec) ([]TableInfo, error) {
 	if err := foreignKeys(conn, out); err != nil {
 		return nil, err
 	}
+	if err := filters(out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
 func inspectTable(conn *sqlite3.Conn, ts TableSpec) (TableInfo, error) {
 	ti := TableInfo{Name: ts.Name, LocalKeys: slices.Clone(ts.LocalKeys)}
+	if ts.Filter != nil {
+		f := *ts.Filter
+		f.Values = slices.Clone(f.Values)
+		ti.Filter = &f
+	}
 	untrackable := func(reason string) error {
 		return fmt.Errorf("table %q: %s: %w", ts.Name, reason, ErrUntrackable)
 	}
@@ -194,6 +204,9 @@ func Fingerprint(tables []TableInfo) string {
 		}
 		for _, k := range t.LocalKeys {
 			fmt.Fprintf(h, " l%q", k)
+		}
+		if f := t.Filter; f != nil {
+			fmt.Fprintf(h, " f%q%q%q%q", f.Column, f.Values, f.Parent, f.Via)
 		}
 		fmt.Fprintln(h)
 	}

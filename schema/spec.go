@@ -23,6 +23,8 @@ type TableSpec struct {
 	// those the table's unique indexes give; IgnoreNaturalKeys removes
 	// some of those, by their columns. See NaturalKey.
 	NaturalKeys, IgnoreNaturalKeys [][]string
+	// Filter, if set, limits the table to the rows that match it.
+	Filter *RowFilter
 }
 
 // Table returns the spec of the named table, and whether it syncs.
@@ -72,11 +74,13 @@ func AppSpec() Spec {
 		// satisfies foreign keys.
 		{Name: "tag_categories"},
 		{Name: "tags"},
-		{Name: "playlists"},
+		// Library playlists hold desktop-only tracks: only discovery
+		// ones sync, with their entries.
+		{Name: "playlists", Filter: &RowFilter{Column: "context", Values: []string{"discovery"}}},
 		{Name: "discovery_releases"},
 		{Name: "discovery_tracks"},
 		{Name: "discovery_release_tags"},
-		{Name: "playlist_discovery_releases"},
+		{Name: "playlist_discovery_releases", Filter: &RowFilter{Parent: "playlists", Via: "playlist_id"}},
 		{Name: "settings", LocalKeys: slices.Clone(DeviceLocalSettings)},
 	}}
 }

@@ -46,7 +46,8 @@ func Generate(t schema.TableInfo) []Trigger {
 }
 
 // GenerateAll returns the triggers of every table, table by table, then
-// the foreign-key triggers (ForeignKeys) of every table.
+// the foreign-key triggers (ForeignKeys) and the row-filter triggers
+// (Filters) of every table.
 func GenerateAll(tables []schema.TableInfo) []Trigger {
 	var out []Trigger
 	for _, t := range tables {
@@ -54,6 +55,9 @@ func GenerateAll(tables []schema.TableInfo) []Trigger {
 	}
 	for _, t := range tables {
 		out = append(out, ForeignKeys(t)...)
+	}
+	for _, t := range tables {
+		out = append(out, Filters(t, tables)...)
 	}
 	return out
 }
@@ -131,12 +135,8 @@ const notApplying = `(SELECT "applying" FROM "sync_state" WHERE "id" = 1) IS NUL
 // when returns the WHEN clause for the row ref, with extra conditions.
 func (g gen) when(ref string, extra ...string) string {
 	conds := append(extra, notApplying)
-	if len(g.t.LocalKeys) > 0 {
-		lits := make([]string, len(g.t.LocalKeys))
-		for i, k := range g.t.LocalKeys {
-			lits[i] = Literal(k)
-		}
-		conds = append(conds, ref+"."+Quote(g.t.Key[0].Name)+" NOT IN ("+strings.Join(lits, ", ")+")")
+	if c := Syncs(g.t, ref); c != "1" {
+		conds = append(conds, c)
 	}
 	return "WHEN " + strings.Join(conds, "\n  AND ")
 }
@@ -232,6 +232,10 @@ func (g gen) update(c schema.Column) Trigger {
 	n := name(g.t.Name, "update", c.Name)
 	col := Quote(c.Name)
 	conds := append([]string{"OLD." + col + " IS NOT NEW." + col}, g.keySame()...)
+	if g.t.Filter != nil {
+		// A row that crosses the filter is the leave and enter triggers'.
+		conds = append(conds, inFilter(g.t, "OLD"))
+	}
 	body := g.logChange("NEW", c.Name, OpUpdate, "OLD."+col, "NEW."+col, clock) + "\n" + g.stamp("NEW", c.Name, 0) + "\n"
 	return Trigger{Name: n, SQL: fmt.Sprintf("CREATE TRIGGER %s AFTER UPDATE OF %s ON %s\n%s\nBEGIN\n%sEND",
 		Quote(n), col, Quote(g.t.Name), g.when("NEW", conds...), body)}

@@ -42,16 +42,11 @@ func readState(eng *capture.Engine) (syncState, error) {
 		for _, c := range t.Columns {
 			cols = append(cols, triggers.Quote(c.Name))
 		}
-		q := `SELECT ` + strings.Join(cols, ", ") + ` FROM ` + triggers.Quote(t.Name)
-		var args []any
-		if len(t.LocalKeys) > 0 { // device-local rows differ by design
-			q += ` WHERE ` + keys[0] + ` NOT IN (?` + strings.Repeat(`, ?`, len(t.LocalKeys)-1) + `)`
-			for _, k := range t.LocalKeys {
-				args = append(args, k)
-			}
-		}
-		q += ` ORDER BY ` + strings.Join(keys, ", ")
-		rows, err := stateRows(conn, q, args...)
+		// Device-local rows, and rows outside a row filter, differ by
+		// design.
+		q := `SELECT ` + strings.Join(cols, ", ") + ` FROM ` + triggers.Quote(t.Name) +
+			` WHERE ` + triggers.Syncs(t, triggers.Quote(t.Name)) + ` ORDER BY ` + strings.Join(keys, ", ")
+		rows, err := stateRows(conn, q)
 		if err != nil {
 			return st, fmt.Errorf("read %s: %w", t.Name, err)
 		}

@@ -1,0 +1,86 @@
+package lww
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/capture-sync/capture/schema"
+)
+
+// TestRowFilter: only discovery playlists sync, with their entries. A
+// playlist that leaves the filter (its context changes) is deleted on the
+// peers, with its entries, and stays as it is where it changed; one that
+// enters it again comes back whole, with what was edited meanwhile. Each
+// transition is made on the desktop, then on the phone.
+func TestRowFilter(t *testing.T) {
+	desk, phone := newDevice(t, "desktop", schema.Desktop), newDevice(t, "phone", schema.Mobile)
+	pairAll(t, desk, phone)
+	desk.exec(t, `
+		INSERT INTO discovery_releases (id, url, title, date_added, date_modified) VALUES ('r1', 'u1', 'One', 'd', 'd'), ('r2', 'u2', 'Two', 'd', 'd');
+		INSERT INTO playlists (id, name, context, date_created, date_modified) VALUES ('pd', 'Crate', 'discovery', 'd', 'd'), ('pl', 'Library set', 'library', 'd', 'd');
+		INSERT INTO playlist_discovery_releases (playlist_id, release_id, position) VALUES ('pd', 'r1', 1), ('pl', 'r2', 1);`)
+	// have lists the playlists and entries each device holds.
+	have := func(want string, devs ...*device) {
+		t.Helper()
+		for _, d := range devs {
+			got := fmt.Sprint(query(t, d, `SELECT p.id || ':' || p.name || ':' || p.context || ':' || coalesce((SELECT group_concat(release_id) FROM playlist_discovery_releases WHERE playlist_id = p.id), '-')
+				FROM playlists p ORDER BY p.id`))
+			if got != want {
+				t.Errorf("%s holds %s, want %s", d.name, got, want)
+			}
+		}
+	}
+	round := func() {
+		t.Helper()
+		for range 2 {
+			exchange(t, desk, phone)
+		}
+		checkConverged(t, desk, phone)
+		checkIntegrity(t, desk, phone)
+	}
+	round()
+	have(`[["pd:Crate:discovery:r1"] ["pl:Library set:library:r2"]]`, desk)
+	have(`[["pd:Crate:discovery:r1"]]`, phone)
+
+	// Out, on the desktop, and edited there meanwhile: gone from the phone.
+	desk.exec(t, `UPDATE playlists SET context = 'library' WHERE id = 'pd'; UPDATE playlists SET name = 'Crate, renamed' WHERE id = 'pd'`)
+	round()
+	have(`[["pd:Crate, renamed:library:r1"] ["pl:Library set:library:r2"]]`, desk)
+	have(`[]`, phone)
+	// In again: back on the phone, whole.
+	desk.exec(t, `UPDATE playlists SET context = 'discovery' WHERE id = 'pd'`)
+	round()
+	have(`[["pd:Crate, renamed:discovery:r1"]]`, phone)
+
+	// Out, on the phone: the desktop deletes it, the phone keeps it.
+	later()
+	phone.exec(t, `UPDATE playlists SET context = 'library' WHERE id = 'pd'`)
+	round()
+	have(`[["pl:Library set:library:r2"]]`, desk)
+	have(`[["pd:Crate, renamed:library:r1"]]`, phone)
+	// An entry made on the phone while the playlist is out is not
+	// captured; when another device brings the playlist back in, it
+	// counts as inserted.
+	phone.exec(t, `INSERT INTO playlist_discovery_releases (playlist_id, release_id, position) VALUES ('pd', 'r2', 2)`)
+	later()
+	desk.exec(t, `INSERT INTO playlists (id, name, context, date_created, date_modified) VALUES ('pd', 'Crate from the desktop', 'discovery', 'd', 'd')`)
+	round()
+	have(`[["pd:Crate from the desktop:discovery:r1,r2"] ["pl:Library set:library:r2"]]`, desk)
+	have(`[["pd:Crate from the desktop:discovery:r1,r2"]]`, phone)
+	phone.exec(t, `UPDATE playlists SET context = 'library' WHERE id = 'pd'`)
+	round()
+	// In again, on the phone: back on the desktop with its entries.
+	later()
+	phone.exec(t, `UPDATE playlists SET context = 'discovery', name = 'Crate again' WHERE id = 'pd'`)
+	round()
+	have(`[["pd:Crate again:discovery:r1,r2"] ["pl:Library set:library:r2"]]`, desk)
+	have(`[["pd:Crate again:discovery:r1,r2"]]`, phone)
+
+	// A library playlist's edits and entries never cross.
+	desk.exec(t, `UPDATE playlists SET name = 'Library, renamed' WHERE id = 'pl'; INSERT INTO playlist_discovery_releases (playlist_id, release_id, position) VALUES ('pl', 'r1', 2)`)
+	round()
+	have(`[["pd:Crate again:discovery:r1,r2"]]`, phone)
+	if n := query(t, desk, `SELECT count(*) FROM local_changes WHERE entity_type = 'playlists' AND entity_id = 'pl'`)[0][0]; n != "0" {
+		t.Errorf("the library playlist was captured %s times", n)
+	}
+}
