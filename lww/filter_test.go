@@ -1,9 +1,12 @@
 package lww
 
 import (
+	"context"
 	"fmt"
+	"path/filepath"
 	"testing"
 
+	"github.com/capture-sync/capture/capture"
 	"github.com/capture-sync/capture/schema"
 )
 
@@ -82,5 +85,58 @@ func TestRowFilter(t *testing.T) {
 	have(`[["pd:Crate again:discovery:r1,r2"]]`, phone)
 	if n := query(t, desk, `SELECT count(*) FROM local_changes WHERE entity_type = 'playlists' AND entity_id = 'pl'`)[0][0]; n != "0" {
 		t.Errorf("the library playlist was captured %s times", n)
+	}
+}
+
+// TestRowFilterOnUpgrade: devices that synced every playlist before the
+// filter existed record, once upgraded, the library playlists as left; the
+// desktop keeps its own, and a library playlist made later never reaches
+// the phone.
+func TestRowFilterOnUpgrade(t *testing.T) {
+	dir := t.TempDir()
+	unfiltered := func(p schema.Profile) *schema.Spec {
+		s := schema.AppSpec().For(p)
+		for i := range s.Tables {
+			s.Tables[i].Filter = nil
+		}
+		return &s
+	}
+	open := func(name string, p schema.Profile, spec *schema.Spec) *device {
+		e, err := capture.Open(context.Background(), filepath.Join(dir, name+".db"), capture.Options{Profile: p, Spec: spec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { e.Close() })
+		return &device{name: name, e: e}
+	}
+	desk, phone := open("desktop", schema.Desktop, unfiltered(schema.Desktop)), open("phone", schema.Mobile, unfiltered(schema.Mobile))
+	pairAll(t, desk, phone)
+	desk.exec(t, `
+		INSERT INTO discovery_releases (id, url, title, date_added, date_modified) VALUES ('r1', 'u1', 'One', 'd', 'd');
+		INSERT INTO playlists (id, name, context, date_created, date_modified) VALUES ('pd', 'Crate', 'discovery', 'd', 'd'), ('pl', 'Set', 'library', 'd', 'd');
+		INSERT INTO playlist_discovery_releases (playlist_id, release_id, position) VALUES ('pd', 'r1', 1), ('pl', 'r1', 1);`)
+	for range 2 {
+		exchange(t, desk, phone)
+	}
+	if n := query(t, phone, `SELECT count(*) FROM playlists`)[0][0]; n != "2" {
+		t.Fatalf("before the filter the phone holds %s playlists, want both", n)
+	}
+	desk.e.Close()
+	phone.e.Close()
+	desk, phone = open("desktop", schema.Desktop, nil), open("phone", schema.Mobile, nil)
+	for range 2 {
+		exchange(t, desk, phone)
+	}
+	checkConverged(t, desk, phone)
+	checkIntegrity(t, desk, phone)
+	if got := fmt.Sprint(query(t, desk, `SELECT p.id, (SELECT count(*) FROM playlist_discovery_releases WHERE playlist_id = p.id) FROM playlists p ORDER BY id`)); got != `[["pd" 1] ["pl" 1]]` {
+		t.Errorf("the desktop holds %s, want its two playlists with their entries", got)
+	}
+	desk.exec(t, `INSERT INTO playlists (id, name, context, date_created, date_modified) VALUES ('pl2', 'Set 2', 'library', 'd', 'd')`)
+	for range 2 {
+		exchange(t, desk, phone)
+	}
+	if n := query(t, phone, `SELECT count(*) FROM playlists WHERE id = 'pl2'`)[0][0]; n != "0" {
+		t.Error("a library playlist made after the filter reached the phone")
 	}
 }

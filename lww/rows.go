@@ -307,6 +307,14 @@ func (a *applier) deleteRow(t schema.TableInfo, entity any) error {
 	if err != nil || len(values) == 0 {
 		return err
 	}
+	// A row outside its table's filter here is not synced here (a
+	// playlist moved to the library on this device): the delete takes its
+	// register, and leaves the row alone.
+	if t.Filter != nil {
+		if in, err := a.inFilter(t, entity); err != nil || !in {
+			return err
+		}
+	}
 	// parkRow keeps only the fields newer than the delete.
 	if err := a.parkRow(t.Name, entity, values); err != nil {
 		return err
@@ -347,4 +355,18 @@ func (a *applier) execRow(sql string, args ...any) error {
 		return err
 	}
 	return s.Exec()
+}
+
+// inFilter reports whether the row entity of t is in t's row filter here.
+func (a *applier) inFilter(t schema.TableInfo, entity any) (bool, error) {
+	key, err := capture.EntityKey(t, entity)
+	if err != nil {
+		return false, err
+	}
+	sql := a.sqlText(sqlKey{kind: "filter", table: t.Name}, func() string {
+		return `SELECT ` + triggers.Syncs(t, `"r"`) + ` FROM ` + triggers.Quote(t.Name) + ` AS "r" WHERE ` + keyWhere(t)
+	})
+	in := false
+	err = a.query(sql, key, func(s *sqlite3.Stmt) error { in = s.ColumnBool(0); return nil })
+	return in, err
 }
