@@ -291,3 +291,31 @@ func TestSyncProgress(t *testing.T) {
 		}
 	}
 }
+
+// TestSlowPairingBody: a pairing request whose body trickles in is cut
+// once its read time is up, rather than holding the connection.
+func TestSlowPairingBody(t *testing.T) {
+	defer func(d time.Duration) { pairingReadTime = d }(pairingReadTime)
+	pairingReadTime = 300 * time.Millisecond
+	desk, phone := open(t, "desktop.db", schema.Desktop), open(t, "phone.db", schema.Mobile)
+	_, addr := serve(t, desk)
+	id, err := loadIdentity(context.Background(), phone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	go pw.Write([]byte(`{"sid":`)) // and nothing more
+	req, _ := http.NewRequest(http.MethodPost, "https://"+addr+"/v1/pair/hello", pr)
+	start := time.Now()
+	resp, err := httpClient(id, func([]byte) error { return nil }).Do(req)
+	if err == nil {
+		resp.Body.Close()
+		if resp.StatusCode < 400 {
+			t.Fatalf("a body that never ended: %d", resp.StatusCode)
+		}
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the server waited %v for the body", d)
+	}
+}

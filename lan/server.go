@@ -317,7 +317,14 @@ func remoteHost(r *http.Request) string {
 	return host
 }
 
+// pairingReadTime bounds the time to read a pairing request's body (a
+// variable for tests).
+var pairingReadTime = 10 * time.Second
+
+// readJSON reads a pairing request's body: at most MaxPairingBody bytes,
+// within pairingReadTime (a body trickled in slowly holds nothing longer).
 func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(pairingReadTime))
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxPairingBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
