@@ -54,8 +54,9 @@ type applier struct {
 	// which spares the lookups of classes.go. merges lists the merges
 	// this Apply made or learned.
 	aliasesAny, membersAny bool
-	// filtered is set when a synced table has a row filter.
-	filtered bool
+	// filterTouched is set once a record of a table with a row filter
+	// was applied: the end of Apply reconciles the filters then.
+	filterTouched bool
 	// triggersOn turns the connection's triggers back on, where Apply
 	// turned them off.
 	triggersOn func()
@@ -88,9 +89,6 @@ func newApplier(e *capture.Engine, opts Options) (*applier, error) {
 	}
 	if a.fks, err = foreignKeys(a); err != nil {
 		return nil, err
-	}
-	for _, t := range a.tables {
-		a.filtered = a.filtered || t.Filter != nil
 	}
 	if a.parentsUnsafe, err = parentsUnsafe(a); err != nil {
 		return nil, err
@@ -312,6 +310,9 @@ func (a *applier) apply(rec changeset.Record, where func() string) (Decision, er
 		return d, fmt.Errorf("%s: %w", where(), err)
 	}
 	a.maxHLC = max(a.maxHLC, capture.HLC(rec.HLC))
+	if known && t.Filter != nil {
+		a.filterTouched = true
+	}
 	var c *class
 	if known && a.aliasesAny && rec.Field != schema.AliasField {
 		a.arriving = rec.Entity

@@ -332,7 +332,7 @@ func (a *applier) finish(ctx context.Context, h changeset.Header, from sender) e
 	// A row this changeset brought into a row filter may bring children
 	// made here while it was out (schema.RowFilter): they are recorded as
 	// inserted now, as the app's own.
-	if a.filtered {
+	if a.filterTouched {
 		// Apply turned the triggers off (captureTriggersOff): the
 		// reconciliation logs through them.
 		a.triggersOn()
