@@ -42,17 +42,11 @@ func (e *Engine) reconcileFilters(tables []schema.TableInfo) (left, entered int6
 	if len(filtered) == 0 {
 		return 0, 0, nil
 	}
-	count := func(op int) (n int64, err error) {
-		err = e.queryRow(`SELECT count(*) FROM local_changes WHERE field_name = '' AND op = ? AND origin IS NULL`, []any{op},
-			func(s *sqlite3.Stmt) { n = s.ColumnInt64(0) })
-		return n, err
-	}
-	dels, err := count(3)
-	if err != nil {
-		return 0, 0, err
-	}
-	ins, err := count(1)
-	if err != nil {
+	// What the touches log goes after the newest entry now: counting
+	// from there reads only the new entries, not the whole log (Apply
+	// runs this).
+	var from int64
+	if err := e.queryRow(`SELECT coalesce(max(seq), 0) FROM local_changes`, nil, func(s *sqlite3.Stmt) { from = s.ColumnInt64(0) }); err != nil {
 		return 0, 0, err
 	}
 	var steps []string
@@ -78,10 +72,9 @@ func (e *Engine) reconcileFilters(tables []schema.TableInfo) (left, entered int6
 			return 0, 0, fmt.Errorf("reconcile row filters: %s: %w", strings.SplitN(sql, " WHERE", 2)[0], err)
 		}
 	}
-	d2, err := count(3)
-	if err != nil {
-		return 0, 0, err
-	}
-	i2, err := count(1)
-	return d2 - dels, i2 - ins, err
+	err = e.queryRow(`SELECT count(*) FILTER (WHERE op = 3), count(*) FILTER (WHERE op = 1) FROM local_changes
+		WHERE seq > ? AND field_name = '' AND origin IS NULL`, []any{from}, func(s *sqlite3.Stmt) {
+		left, entered = s.ColumnInt64(0), s.ColumnInt64(1)
+	})
+	return left, entered, err
 }
