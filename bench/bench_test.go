@@ -28,8 +28,8 @@ func TestMain(m *testing.M) {
 func TestCasesRun(t *testing.T) {
 	ctx := context.Background()
 	// Cases without a plain side, and without a ratio.
-	noPlain := map[string]bool{"storage": true, "memory": true, "first-sync": true, "lan-round": true}
-	noRatio := map[string]bool{"memory": true, "first-sync": true, "lan-round": true}
+	noPlain := map[string]bool{"storage": true, "memory": true, "lan-round": true}
+	noRatio := map[string]bool{"memory": true, "lan-round": true}
 	for _, c := range allCases {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := &Config{N: 500, Runs: 1, Sizes: []int{200, 500}, Dir: t.TempDir()}

@@ -12,10 +12,22 @@ import (
 // caseUpdateApp times UPDATE discovery_releases SET notes=? WHERE id=? for
 // every one of cfg.N releases (inserted untimed).
 func caseUpdateApp(ctx context.Context, cfg *Config) ([]Result, error) {
-	rows := releases(cfg.N)
-	spec := sideSpec{
-		open:    openApp,
-		prepare: func(d *db, run int) error { _, err := insertReleases(d.conn, rows); return err },
+	spec := updateAppSpec(cfg.N, nil)
+	return one(pairs(cfg, "update-app", cfg.N, spec.side(ctx, cfg, "update-app", false), spec.side(ctx, cfg, "update-app", true)))
+}
+
+// updateAppSpec is the update-app case's sides; afterFill, when not nil,
+// runs once the releases are in, before the timed phase.
+func updateAppSpec(n int, afterFill func(d *db) error) sideSpec {
+	rows := releases(n)
+	return sideSpec{
+		open: openApp,
+		prepare: func(d *db, run int) error {
+			if _, err := insertReleases(d.conn, rows); err != nil || afterFill == nil {
+				return err
+			}
+			return afterFill(d)
+		},
 		timed: func(d *db, run int) (time.Duration, error) {
 			return updateReleaseNotes(d.conn, rows, releaseNotes(len(rows), run))
 		},
@@ -26,7 +38,6 @@ func caseUpdateApp(ctx context.Context, cfg *Config) ([]Result, error) {
 			return expectCaptured(d, "discovery_releases", 2, int64(len(rows)))
 		},
 	}
-	return one(pairs(cfg, "update-app", cfg.N, spec.side(ctx, cfg, "update-app", false), spec.side(ctx, cfg, "update-app", true)))
 }
 
 // caseInsertApp times the full-row INSERT of cfg.N releases.

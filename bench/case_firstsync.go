@@ -19,7 +19,9 @@ import (
 // category, discoveryTags tags): the desktop's snapshot Export to a file,
 // then lww.Apply of the file on the empty phone database (schema.Mobile),
 // timed end to end. The desktop is built once; each run starts from a new,
-// empty phone.
+// empty phone. Its ratio is that time over the plain bulk load of the
+// same rows into an empty phone database without triggers, in the same
+// run.
 func caseFirstSync(ctx context.Context, cfg *Config) ([]Result, error) {
 	const name = "first-sync"
 	n := cfg.N
@@ -32,7 +34,8 @@ func caseFirstSync(ctx context.Context, cfg *Config) ([]Result, error) {
 	}
 	defer desk.drop()
 
-	var totalMS, exportMS, applyMS, streamedMS []float64
+	rows := releases(n)
+	var totalMS, exportMS, applyMS, streamedMS, loadMS, ratios []float64
 	var records int
 	var bytesOut int64
 	for run := 1; run <= cfg.Runs; run++ {
@@ -61,18 +64,28 @@ func caseFirstSync(ctx context.Context, cfg *Config) ([]Result, error) {
 		if sres.Records != res.Records {
 			return nil, fmt.Errorf("%s: run %d: streamed %d records, from the file %d", name, run, sres.Records, res.Records)
 		}
+		load, err := plainPhoneLoad(ctx, cfg, rows, run, want)
+		if err != nil {
+			return nil, fmt.Errorf("%s: run %d: %w", name, run, err)
+		}
+		loadMS = append(loadMS, ms(load))
+		ratios = append(ratios, float64(te+ta)/float64(load))
 		streamedMS = append(streamedMS, ms(tsd))
 		totalMS = append(totalMS, ms(te+ta))
 		exportMS, applyMS = append(exportMS, ms(te)), append(applyMS, ms(ta))
 		records, bytesOut = res.Records, size
-		cfg.logf("%s: run %d/%d: %.2f s (export %.0f ms, apply %.0f ms), %d records; streamed %.2f s", name, run, cfg.Runs,
-			ms(te+ta)/1000, ms(te), ms(ta), res.Records, ms(tsd)/1000)
+		cfg.logf("%s: run %d/%d: %.2f s (export %.0f ms, apply %.0f ms), %d records; streamed %.2f s; plain bulk load %.2f s", name, run, cfg.Runs,
+			ms(te+ta)/1000, ms(te), ms(ta), res.Records, ms(tsd)/1000, ms(load)/1000)
 	}
 	total := median(totalMS)
+	ratio := median(ratios)
 	r := Result{
 		Name:            name,
 		N:               n,
 		Runs:            cfg.Runs,
+		Ratio:           &ratio,
+		RatioRuns:       ratios,
+		PlainMS:         median(loadMS),
 		CapturedMS:      total,
 		OpsPerSec:       perSecond(records, total),
 		CapturedUSPerOp: total * 1000 / float64(records),
@@ -80,8 +93,8 @@ func caseFirstSync(ctx context.Context, cfg *Config) ([]Result, error) {
 			"streamed_seconds": median(streamedMS) / 1000, "streamed_seconds_runs": secs(streamedMS),
 			"records": records, "bytes": bytesOut,
 			"data": fmt.Sprintf("%d releases, %d tracks, %d release tags, %d tags, 1 category", n, 2*n, n, discoveryTags)},
-		Note: fmt.Sprintf("%.2f s end to end (export %.0f ms + apply %.0f ms, one after the other), %.2f s streamed (export piped into apply); %d records (ops/s and µs/op are per record, one after the other)",
-			total/1000, median(exportMS), median(applyMS), median(streamedMS)/1000, records),
+		Note: fmt.Sprintf("%.2f s end to end (export %.0f ms + apply %.0f ms, one after the other), %.2f s streamed (export piped into apply); plain bulk load %.2f s; %d records (ops/s and µs/op are per record, one after the other)",
+			total/1000, median(exportMS), median(applyMS), median(streamedMS)/1000, median(loadMS)/1000, records),
 	}
 	return []Result{r}, nil
 }
@@ -120,6 +133,36 @@ func buildDiscoveryDesktop(ctx context.Context, cfg *Config, name string, n int)
 	want := map[string]int64{"discovery_releases": int64(n), "discovery_tracks": int64(2 * n),
 		"discovery_release_tags": int64(n), "tags": discoveryTags, "tag_categories": 1}
 	return desk, want, nil
+}
+
+// plainPhoneLoad times the plain bulk load of the first sync's rows into
+// an empty phone database: the phone's tables and indexes
+// (schema.Migrate), no triggers, the app's inserts, 1000 a transaction.
+func plainPhoneLoad(ctx context.Context, cfg *Config, rows []release, run int, want map[string]int64) (time.Duration, error) {
+	path := cfg.path(fmt.Sprintf("first-sync-plain-%d.db", run))
+	conn, err := openFile(path)
+	if err != nil {
+		return 0, err
+	}
+	plain := &db{path: path, conn: conn}
+	defer plain.drop()
+	if _, err := schema.Migrate(ctx, conn, schema.Mobile); err != nil {
+		return 0, fmt.Errorf("plain phone: %w", err)
+	}
+	var load time.Duration
+	for _, fill := range []func() (time.Duration, error){
+		func() (time.Duration, error) { return insertTags(conn) },
+		func() (time.Duration, error) { return insertReleases(conn, rows) },
+		func() (time.Duration, error) { return insertDiscoveryTracks(conn, rows) },
+		func() (time.Duration, error) { return insertReleaseTags(conn, rows) },
+	} {
+		d, err := fill()
+		if err != nil {
+			return 0, fmt.Errorf("plain bulk load: %w", err)
+		}
+		load += d
+	}
+	return load, checkPhone(plain, "plain phone", want)
 }
 
 // openPhone creates an empty phone database (schema.Mobile) at path with

@@ -35,18 +35,7 @@ END`
 // rows are in, replaced by floorTrigger.
 func caseFloorUpdate(ctx context.Context, cfg *Config) ([]Result, error) {
 	n := cfg.N
-	spec := updateSpec(n, func(d *db) error {
-		if d.engine == nil {
-			return nil
-		}
-		if err := d.conn.Exec(`DROP TRIGGER "capture:t:update:a"`); err != nil {
-			return fmt.Errorf("drop t's trigger of a: %w", err)
-		}
-		if err := d.conn.Exec(floorTrigger); err != nil {
-			return fmt.Errorf("create the floor trigger: %w", err)
-		}
-		return nil
-	})
+	spec := updateSpec(n, func(d *db) error { return replaceTrigger(d, "capture:t:update:a", floorTrigger) })
 	r, err := pairs(cfg, "floor-update", n, spec.side(ctx, cfg, "floor-update", false), spec.side(ctx, cfg, "floor-update", true))
 	if err != nil {
 		return nil, err

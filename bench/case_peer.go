@@ -63,11 +63,23 @@ func caseInsert(ctx context.Context, cfg *Config) ([]Result, error) {
 // caseDelete times DELETE FROM t WHERE id=? for every row of a table of
 // cfg.N rows (inserted untimed).
 func caseDelete(ctx context.Context, cfg *Config) ([]Result, error) {
-	rows := peerRows(cfg.N)
-	spec := sideSpec{
-		open:    openPeer,
-		prepare: func(d *db, run int) error { _, err := insertPeer(d.conn, rows); return err },
-		timed:   func(d *db, run int) (time.Duration, error) { return deletePeer(d.conn, len(rows)) },
+	spec := deleteSpec(cfg.N, nil)
+	return one(pairs(cfg, "delete", cfg.N, spec.side(ctx, cfg, "delete", false), spec.side(ctx, cfg, "delete", true)))
+}
+
+// deleteSpec is the delete case's sides; afterFill, when not nil, runs
+// once the rows are in, before the timed phase.
+func deleteSpec(n int, afterFill func(d *db) error) sideSpec {
+	rows := peerRows(n)
+	return sideSpec{
+		open: openPeer,
+		prepare: func(d *db, run int) error {
+			if _, err := insertPeer(d.conn, rows); err != nil || afterFill == nil {
+				return err
+			}
+			return afterFill(d)
+		},
+		timed: func(d *db, run int) (time.Duration, error) { return deletePeer(d.conn, len(rows)) },
 		check: func(d *db, run int) error {
 			if err := expectCount(d, "rows left", 0, `SELECT count(*) FROM t`); err != nil {
 				return err
@@ -75,5 +87,4 @@ func caseDelete(ctx context.Context, cfg *Config) ([]Result, error) {
 			return expectCaptured(d, "t", 3, int64(len(rows)))
 		},
 	}
-	return one(pairs(cfg, "delete", cfg.N, spec.side(ctx, cfg, "delete", false), spec.side(ctx, cfg, "delete", true)))
 }

@@ -78,20 +78,7 @@ func caseInsertUpsert(ctx context.Context, cfg *Config) ([]Result, error) {
 
 // caseDeleteUpsert is the delete case with upsertTriggers.
 func caseDeleteUpsert(ctx context.Context, cfg *Config) ([]Result, error) {
-	rows := peerRows(cfg.N)
-	spec := sideSpec{
-		open: openPeer,
-		prepare: func(d *db, run int) error {
-			if _, err := insertPeer(d.conn, rows); err != nil {
-				return err
-			}
-			return upsertTriggers(d)
-		},
-		timed: func(d *db, run int) (time.Duration, error) { return deletePeer(d.conn, len(rows)) },
-		check: func(d *db, run int) error {
-			return expectCaptured(d, "t", 3, int64(len(rows)))
-		},
-	}
+	spec := deleteSpec(cfg.N, upsertTriggers)
 	r, err := pairs(cfg, "delete-upsert", cfg.N, spec.side(ctx, cfg, "delete-upsert", false), spec.side(ctx, cfg, "delete-upsert", true))
 	r.Note = "the delete case, the register written by an upsert (SQLite 3.35) as before"
 	return []Result{r}, err
