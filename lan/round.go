@@ -102,9 +102,15 @@ func (s *Server) sync(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := &countReader{r: http.MaxBytesReader(w, r.Body, s.opts.MaxSyncBody)}
-	body, err := decompress(in)
+	zr, err := decompress(in)
 	if err != nil {
 		httpError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	body, err := spool(zr, s.opts.MaxSyncChangeset, s.opts.SpoolDir)
+	zr.Close()
+	if err != nil {
+		httpError(w, applyStatus(err), err.Error())
 		return
 	}
 	defer body.Close()
@@ -257,7 +263,7 @@ func (c *countWriter) Write(p []byte) (int, error) {
 func applyStatus(err error) int {
 	var mb *http.MaxBytesError
 	switch {
-	case errors.As(err, &mb):
+	case errors.As(err, &mb), errors.Is(err, ErrChangesetTooLarge):
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, changeset.ErrCorrupt), errors.Is(err, changeset.ErrTruncated), errors.Is(err, changeset.ErrVersion),
 		errors.Is(err, changeset.ErrLimit), errors.Is(err, lww.ErrBadRecord), errors.Is(err, lww.ErrNotSynced),

@@ -43,6 +43,15 @@ type ServerOptions struct {
 	// MaxSyncBody bounds a round's compressed request body
 	// (DefaultMaxSyncBody when 0).
 	MaxSyncBody int64
+	// MaxSyncChangeset bounds a round's changeset once decompressed
+	// (DefaultMaxSyncChangeset when 0): a bigger one is refused with
+	// ErrChangesetTooLarge (413), the database unchanged.
+	MaxSyncChangeset int64
+	// SpoolDir is where a round's changeset goes while it arrives, when
+	// it is too big to keep in memory (os.TempDir() when ""). It is
+	// applied once it has arrived whole, so that a slow upload holds up
+	// no other phone's apply.
+	SpoolDir string
 	// OnRound, if set, is called after each round, once the server's
 	// engine is no longer in use for it (where rounds share it, because
 	// its database has no file, it is called with the engine still held:
@@ -95,6 +104,9 @@ func NewServer(ctx context.Context, e *capture.Engine, opts ServerOptions) (*Ser
 	}
 	if opts.MaxSyncBody == 0 {
 		opts.MaxSyncBody = DefaultMaxSyncBody
+	}
+	if opts.MaxSyncChangeset == 0 {
+		opts.MaxSyncChangeset = DefaultMaxSyncChangeset
 	}
 	s := &Server{e: e, id: id, opts: opts, sessions: map[string]*session{}, failures: map[string][]time.Time{}, mux: http.NewServeMux()}
 	s.readers = newReaders(e, &s.mu, opts.Rounds)
