@@ -19,14 +19,14 @@ import (
 
 // floorTrigger is the least a capture trigger of column a of t does: the
 // change appended to local_changes with its old and new values, and its
-// register stamped in field_timestamps, in the same transaction. Its stamp
+// register stamped (t's registers are in capture_registers), in the same transaction. Its stamp
 // is a constant: no clock is read and the applying flag is not checked.
 const floorTrigger = `CREATE TRIGGER "floor:t:update:a" AFTER UPDATE OF "a" ON "t"
 WHEN OLD."a" IS NOT NEW."a"
 BEGIN
   INSERT INTO "local_changes" ("entity_type", "entity_id", "field_name", "op", "old_value", "new_value", "hlc")
   VALUES ('t', NEW."id", 'a', 2, OLD."a", NEW."a", 1);
-  INSERT INTO "field_timestamps" ("entity_type", "entity_id", "field_name", "hlc", "origin", "seq", "tombstone")
+  INSERT INTO "capture_registers" ("entity_type", "entity_id", "field_name", "hlc", "origin", "seq", "tombstone")
   SELECT "entity_type", "entity_id", "field_name", "hlc", NULL, "seq", 0 FROM "local_changes" WHERE "seq" = last_insert_rowid()
   ON CONFLICT DO UPDATE SET "hlc" = excluded."hlc", "origin" = NULL, "seq" = excluded."seq", "tombstone" = excluded."tombstone";
 END`
@@ -86,7 +86,7 @@ func floorMerge(ctx context.Context, d *db, s mergeShape, _ []byte, aNode string
 			`SELECT field_name, hlc, origin, tombstone FROM field_timestamps WHERE entity_type = 't' AND entity_id = ?1 ORDER BY field_name`,
 			`UPDATE "t" SET "` + col + `" = ? WHERE "id" = ?`,
 			`INSERT INTO local_changes (entity_type, entity_id, field_name, op, new_value, hlc, origin) VALUES ('t', ?, ` + f + `, 2, ?, 1, ?)`,
-			`INSERT INTO field_timestamps (entity_type, entity_id, field_name, hlc, origin, seq, tombstone) VALUES ('t', ?, ` + f + `, 1, ?, last_insert_rowid(), 0)
+			`INSERT INTO capture_registers (entity_type, entity_id, field_name, hlc, origin, seq, tombstone) VALUES ('t', ?, ` + f + `, 1, ?, last_insert_rowid(), 0)
 			ON CONFLICT DO UPDATE SET hlc = excluded.hlc, origin = excluded.origin, seq = excluded.seq, tombstone = excluded.tombstone`,
 		}
 		ps := make([]*sqlite3.Stmt, len(texts))

@@ -13,7 +13,7 @@ const storagePeer = "bench0peer000001"
 // caseStorage inserts cfg.N discovery releases into a captured desktop
 // database, edits one field (notes) of each once, pairs one device that
 // acknowledges everything and prunes; then it reports the bytes of sync
-// metadata (field_timestamps, plus local_changes after the prune) per byte
+// metadata (the registers' tables, plus local_changes after the prune) per byte
 // of synced data (discovery_releases). The sizes are measured once (they do
 // not vary between runs); the insert and edit time gives ops_per_sec.
 func caseStorage(ctx context.Context, cfg *Config) ([]Result, error) {
@@ -77,11 +77,15 @@ func caseStorage(ctx context.Context, cfg *Config) ([]Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: %w", err)
 	}
-	for prefix, table := range map[string]string{"local_changes_": "local_changes", "field_timestamps_": "field_timestamps", "data_": "discovery_releases"} {
+	for prefix, table := range map[string]string{"local_changes_": "local_changes", "data_": "discovery_releases",
+		"registers_": "capture_registers", "keyed_registers_": "capture_keyed_registers", "entities_": "capture_entities"} {
 		if err := measure(prefix, table); err != nil {
 			return nil, err
 		}
 	}
+	// The registers (the field_timestamps view) are kept in three tables.
+	m["field_timestamps_bytes"] = m["registers_bytes"] + m["keyed_registers_bytes"] + m["entities_bytes"]
+	m["field_timestamps_rows"] = m["registers_rows"] + m["keyed_registers_rows"]
 	capturedFile, err := fileBytes(d.conn)
 	if err != nil {
 		return nil, fmt.Errorf("storage: captured database: %w", err)
@@ -105,6 +109,8 @@ func caseStorage(ctx context.Context, cfg *Config) ([]Result, error) {
 		"data_rows":                        m["data_rows"],
 		"field_timestamps_bytes":           m["field_timestamps_bytes"],
 		"field_timestamps_rows":            m["field_timestamps_rows"],
+		"entities_bytes":                   m["entities_bytes"],
+		"entities_rows":                    m["entities_rows"],
 		"local_changes_bytes":              m["local_changes_bytes"],
 		"local_changes_rows":               m["local_changes_rows"],
 		"local_changes_before_prune_bytes": m["local_changes_before_prune_bytes"],

@@ -16,7 +16,7 @@ import (
 
 // registerWrite matches a trigger's register write: its UPDATE and
 // INSERT, and the tombstone flag they set.
-var registerWrite = regexp.MustCompile(`(?s)  UPDATE "field_timestamps" SET .*? "tombstone" = ([01])\n  WHERE [^\n]*;\n  (INSERT INTO "field_timestamps" [^\n]*)\n  (SELECT [^\n]*) AND changes\(\) = 0;`)
+var registerWrite = regexp.MustCompile(`(?s)  UPDATE "capture_registers" SET .*? "tombstone" = ([01])\n  WHERE [^\n]*;\n  (INSERT INTO "capture_registers" [^\n]*)\n  (SELECT [^\n]*) AND changes\(\) = 0;`)
 
 // upsertTriggers rewrites t's capture triggers so that each writes its
 // register with the upsert.

@@ -36,7 +36,6 @@ var allCases = []benchCase{
 	{"merge-app", caseMergeApp, "the merge case on discovery_releases (notes, label, title), desktop databases"},
 	{"floor-update", caseFloorUpdate, "bound of update: the update case with a trigger that only logs and stamps (no clock)"},
 	{"floor-update-app", caseFloorUpdateApp, "bound of update-app: the update-app case with a notes trigger that only logs and stamps (no clock)"},
-	{"floor-update-app-keyed", caseFloorUpdateAppKeyed, "floor-update-app with the registers keyed by an integer entity key (a storage the engine does not have)"},
 	{"floor-delete", caseFloorDelete, "bound of delete: the delete case with a trigger that only logs the old values and the row, and stamps the tombstone (no clock)"},
 	{"floor-merge", caseFloorMerge, "bound of merge: the merge case's reads and writes made directly, no changeset read, nothing decided"},
 	{"export", caseExport, "Engine.Export of a delta of N single-field changes of t to a file, against the same edits as plain UPDATEs"},

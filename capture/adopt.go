@@ -89,12 +89,24 @@ func (e *Engine) adopt(ctx context.Context, tables []schema.TableInfo) (map[stri
 		return nil, err
 	}
 	defer logStmt.Close()
-	regStmt, _, err := e.conn.Prepare(`INSERT INTO field_timestamps (entity_type, entity_id, field_name, hlc, origin, seq, tombstone)
+	regStmt, _, err := e.conn.Prepare(`INSERT INTO capture_registers (entity_type, entity_id, field_name, hlc, origin, seq, tombstone)
 		VALUES (?, ?, '', ?, ?, last_insert_rowid(), 0)`)
 	if err != nil {
 		return nil, err
 	}
 	defer regStmt.Close()
+	// A keyed table's entity gets its key before its insert is logged.
+	entStmt, _, err := e.conn.Prepare(`INSERT INTO capture_entities (entity_type, entity_id) VALUES (?, ?) ON CONFLICT DO NOTHING`)
+	if err != nil {
+		return nil, err
+	}
+	defer entStmt.Close()
+	keyedStmt, _, err := e.conn.Prepare(`INSERT INTO capture_keyed_registers (key, field_name, hlc, origin, seq, tombstone)
+		VALUES ((SELECT key FROM capture_entities WHERE entity_type = ? AND entity_id = ?), '', ?, ?, last_insert_rowid(), 0)`)
+	if err != nil {
+		return nil, err
+	}
+	defer keyedStmt.Close()
 
 	out := map[string]int{}
 	total := 0
@@ -104,10 +116,14 @@ func (e *Engine) adopt(ctx context.Context, tables []schema.TableInfo) (map[stri
 			return nil, fmt.Errorf("%s: %w", t.Name, err)
 		}
 		cols := adoptColumns(t)
+		reg, ent := regStmt, (*sqlite3.Stmt)(nil)
+		if t.Keyed() {
+			reg, ent = keyedStmt, entStmt
+		}
 		n := 0
 		for rows.Step() {
 			entity := ColumnValue(rows, 0)
-			if err := adoptRow(logStmt, regStmt, t.Name, entity, adoptedStamp(rows, cols)); err != nil {
+			if err := adoptRow(logStmt, reg, ent, t.Name, entity, adoptedStamp(rows, cols)); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("%s %v: %w", t.Name, entity, err)
 			}
@@ -131,8 +147,17 @@ func (e *Engine) adopt(ctx context.Context, tables []schema.TableInfo) (map[stri
 	return out, nil
 }
 
-// adoptRow logs an adopted row's insert and writes its register.
-func adoptRow(logStmt, regStmt *sqlite3.Stmt, table string, entity any, stamp HLC) error {
+// adoptRow logs an adopted row's insert and writes its register; entStmt,
+// for a keyed table, first gives the entity its key.
+func adoptRow(logStmt, regStmt, entStmt *sqlite3.Stmt, table string, entity any, stamp HLC) error {
+	if entStmt != nil {
+		if err := bindAll(entStmt, []any{table, entity}); err != nil {
+			return err
+		}
+		if err := entStmt.Exec(); err != nil {
+			return err
+		}
+	}
 	if err := bindAll(logStmt, []any{table, entity, int64(OpInsert), int64(stamp), AdoptedOrigin}); err != nil {
 		return err
 	}

@@ -94,7 +94,7 @@ func TestCaptureAppSchema(t *testing.T) {
 			e, _ := openEngine(t, schema.Mobile)
 			c := e.Conn()
 			sqlitetest.Exec(t, c, appFixture+`INSERT INTO discovery_releases (id, url, date_added, date_modified) VALUES ('r1b', 'u1b', 'd', 'd');`)
-			sqlitetest.Exec(t, c, `DELETE FROM local_changes; DELETE FROM field_timestamps`)
+			sqlitetest.Exec(t, c, `DELETE FROM local_changes; DELETE FROM capture_registers; DELETE FROM capture_keyed_registers; DELETE FROM capture_entities`)
 			ti, _ := e.Table(tc.table)
 			seq := func() int64 { return sqlitetest.Int(t, c, `SELECT coalesce(max(seq), 0) FROM local_changes`) }
 

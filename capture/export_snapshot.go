@@ -22,19 +22,25 @@ func (x *exporter) snapshot() error {
 	// Registers of tables this schema does not have (parked from newer
 	// peers) go last.
 	// The distinct table names, one index seek each (a skip scan), rather
-	// than DISTINCT, which reads every register.
-	err := x.e.query(`WITH RECURSIVE names (name) AS (
-			SELECT min(entity_type) FROM field_timestamps
-			UNION ALL
-			SELECT (SELECT min(entity_type) FROM field_timestamps WHERE entity_type > name) FROM names WHERE name IS NOT NULL)
-		SELECT name FROM names WHERE name IS NOT NULL`, nil, func(s *sqlite3.Stmt) error {
-		if _, ok := x.e.Table(s.ColumnText(0)); !ok {
-			names = append(names, s.ColumnText(0))
+	// than DISTINCT, which reads every register; from the tables behind
+	// field_timestamps, since SQLite cannot skip-scan through the view.
+	seen := map[string]bool{}
+	for _, from := range []string{"capture_registers", "capture_entities"} {
+		err := x.e.query(`WITH RECURSIVE names (name) AS (
+				SELECT min(entity_type) FROM `+from+`
+				UNION ALL
+				SELECT (SELECT min(entity_type) FROM `+from+` WHERE entity_type > name) FROM names WHERE name IS NOT NULL)
+			SELECT name FROM names WHERE name IS NOT NULL`, nil, func(s *sqlite3.Stmt) error {
+			name := s.ColumnText(0)
+			if _, ok := x.e.Table(name); !ok && !seen[name] {
+				seen[name] = true
+				names = append(names, name)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	for _, name := range names {
 		if t, ok := x.e.Table(name); ok && len(t.Key) == 1 && !x.parkedAny && !x.membersAny && snapshotJoin {
@@ -43,8 +49,9 @@ func (x *exporter) snapshot() error {
 			}
 			continue
 		}
-		err := x.e.query(`SELECT seq, entity_type, entity_id, field_name, hlc, coalesce(origin, ?), tombstone, 0
-			FROM field_timestamps WHERE entity_type = ? ORDER BY entity_id, field_name`, []any{x.e.nodeID, name}, x.register)
+		q := `SELECT seq, entity_type, entity_id, field_name, hlc, coalesce(origin, ?), tombstone, 0
+			FROM field_timestamps WHERE entity_type = ? ORDER BY entity_id, field_name`
+		err := x.e.query(q, []any{x.e.nodeID, name}, x.register)
 		if err != nil {
 			return err
 		}
@@ -66,10 +73,19 @@ func (x *exporter) snapshotTable(t schema.TableInfo) error {
 	for i, n := range names {
 		cols[i] = "r." + triggers.Quote(n)
 	}
-	q := `SELECT ft.seq, ft.entity_id, ft.field_name, ft.hlc, coalesce(ft.origin, ?1), ft.tombstone, r.` + key + ` IS NOT NULL, ` +
+	// The records go by entity id, as the receiver's apply writes best.
+	// A keyed table's are read from the tables behind field_timestamps,
+	// by the entity keys' index on entity id.
+	from, id := `field_timestamps ft`, "ft.entity_id"
+	if t.Keyed() {
+		from, id = `capture_entities e JOIN capture_keyed_registers ft ON ft.key = e.key`, "e.entity_id"
+	}
+	typ := strings.Replace(id, "entity_id", "entity_type", 1)
+	order := id + `, ft.field_name`
+	q := `SELECT ft.seq, ` + id + `, ft.field_name, ft.hlc, coalesce(ft.origin, ?1), ft.tombstone, r.` + key + ` IS NOT NULL, ` +
 		strings.Join(cols, ", ") + `
-		FROM field_timestamps ft LEFT JOIN ` + triggers.Quote(t.Name) + ` r ON r.` + key + ` = ft.entity_id
-		WHERE ft.entity_type = ?2 ORDER BY ft.entity_id, ft.field_name`
+		FROM ` + from + ` LEFT JOIN ` + triggers.Quote(t.Name) + ` r ON r.` + key + ` = ` + id + `
+		WHERE ` + typ + ` = ?2 ORDER BY ` + order
 	const first = 7 // the row's first column
 	// The entity's existence register: field_name '' sorts before the
 	// fields of the same entity.

@@ -196,7 +196,8 @@ func (e *Engine) Reset(ctx context.Context, opts ResetOptions) (oldID, newID str
 			former = former[:changeset.MaxFormer]
 		}
 		steps = []step{
-			{`UPDATE field_timestamps SET origin = ? WHERE origin IS NULL`, []any{oldID}},
+			{`UPDATE capture_registers SET origin = ? WHERE origin IS NULL`, []any{oldID}},
+			{`UPDATE capture_keyed_registers SET origin = ? WHERE origin IS NULL`, []any{oldID}},
 			{`UPDATE local_changes SET origin = ? WHERE origin IS NULL`, []any{oldID}},
 			{`UPDATE parked_values SET origin = ? WHERE origin IS NULL`, []any{oldID}},
 			// The checks of the peers' logs stay: those logs did not change.

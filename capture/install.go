@@ -175,6 +175,9 @@ func (e *Engine) Install(ctx context.Context) (rep InstallReport, err error) {
 		}
 	}
 	rep.Unchanged = len(want) - len(rep.Created) - len(rep.Replaced)
+	if err := e.placeRegisters(tables); err != nil {
+		return rep, fmt.Errorf("capture: %w", err)
+	}
 	// Rows can have gone without capture only into a table whose insert
 	// trigger was missing or wrong, or while a migration ran: only there
 	// is the scan for them worth its cost (a new column's trigger alone

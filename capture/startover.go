@@ -44,7 +44,8 @@ func (e *Engine) startOver(discard bool) error {
 		steps = append(steps, `DELETE FROM `+q+` WHERE `+triggers.Syncs(t, q))
 	}
 	steps = append(steps,
-		`DELETE FROM local_changes`, `DELETE FROM field_timestamps`, `DELETE FROM parked_values`,
+		`DELETE FROM local_changes`, `DELETE FROM capture_registers`, `DELETE FROM capture_keyed_registers`,
+		`DELETE FROM capture_entities`, `DELETE FROM parked_values`,
 		`DELETE FROM member_values`, `DELETE FROM entity_aliases`,
 		`UPDATE sync_state SET applying = NULL WHERE id = 1`)
 	for _, sql := range steps {

@@ -259,6 +259,16 @@ func (a *applier) allRegisters(table string, entity any) (map[string]Reg, error)
 // tells a received change from one captured here by it.
 func (a *applier) take(rec changeset.Record, op capture.Op, value any, tombstone bool) error {
 	a.wroteRegister(rec.Table, rec.Entity)
+	// A keyed table's register goes under its entity's key, made before
+	// the change is logged (stampStmt reads last_insert_rowid()).
+	var key any = rec.Entity
+	if a.keyed(rec.Table) {
+		k, err := a.entityKey(rec.Table, rec.Entity)
+		if err != nil {
+			return err
+		}
+		key = k
+	}
 	s, names, err := a.logStmt(rec.Table, rec.Field)
 	if err != nil {
 		return err
@@ -274,7 +284,7 @@ func (a *applier) take(rec changeset.Record, op capture.Op, value any, tombstone
 	if s, names, err = a.stampStmt(rec.Table, rec.Field); err != nil {
 		return err
 	}
-	err = firstErr(capture.BindValue(s, 1, rec.Entity), s.BindInt64(2, rec.HLC), a.bindOrigin(s, 3, rec.Origin),
+	err = firstErr(capture.BindValue(s, 1, key), s.BindInt64(2, rec.HLC), a.bindOrigin(s, 3, rec.Origin),
 		s.BindBool(4, tombstone), names.bind(s, 5))
 	if err != nil {
 		return err

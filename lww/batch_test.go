@@ -207,9 +207,9 @@ func TestInsertFirstFallsBackToUpsert(t *testing.T) {
 		name, lose string
 		appTrigger bool
 	}{
-		{"no register", `DELETE FROM field_timestamps WHERE entity_id = 'r1'`, false},
-		{"dead register", `UPDATE field_timestamps SET tombstone = 1, hlc = 1 WHERE entity_id = 'r1' AND field_name = ''`, false},
-		{"no register, app trigger", `DELETE FROM field_timestamps WHERE entity_id = 'r1'`, true},
+		{"no register", `DELETE FROM capture_keyed_registers WHERE key = (SELECT key FROM capture_entities WHERE entity_id = 'r1')`, false},
+		{"dead register", `UPDATE capture_keyed_registers SET tombstone = 1, hlc = 1 WHERE key = (SELECT key FROM capture_entities WHERE entity_id = 'r1') AND field_name = ''`, false},
+		{"no register, app trigger", `DELETE FROM capture_keyed_registers WHERE key = (SELECT key FROM capture_entities WHERE entity_id = 'r1')`, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, b := newDevice(t, "a", schema.Desktop), newDevice(t, "b", schema.Desktop)

@@ -21,12 +21,30 @@ type freshTable struct {
 }
 
 // noRegisters reports whether the entity is known to have no registers.
+// In a keyed table (schema.TableInfo.Keyed) an entity has registers only
+// once it has a key, so an entity of a table that had no registers is
+// looked up there when it is not above the greatest one written: a
+// snapshot arrives sorted by entity key, not by entity id.
 func (a *applier) noRegisters(table string, entity any) (bool, error) {
 	f, err := a.freshness(table)
 	if err != nil || !f.empty {
 		return false, err
 	}
-	return !f.hiSet || capture.CompareEntityIDs(entity, f.hi) > 0, nil
+	if !f.hiSet || capture.CompareEntityIDs(entity, f.hi) > 0 {
+		return true, nil
+	}
+	if !a.keyed(table) {
+		return false, nil
+	}
+	s, err := a.prepared(sqlKey{kind: "entity key", table: table}, entityKeySQL(table))
+	if err != nil {
+		return false, err
+	}
+	if err := capture.BindValue(s, 1, entity); err != nil {
+		return false, err
+	}
+	found := s.Step()
+	return !found, firstErr(s.Err(), s.Reset())
 }
 
 // wroteRegister notes that the entity has a register now.

@@ -55,8 +55,9 @@ func TestRegressionLocalInsertsOverStaleParkedValues(t *testing.T) {
 // the values stay parked, and are placed over the row once it is there.
 func TestIncompleteParkedRowStaysParked(t *testing.T) {
 	phone := newDevice(t, "phone", schema.Mobile)
-	phone.exec(t, `INSERT INTO field_timestamps (entity_type, entity_id, field_name, hlc, origin, seq, tombstone)
-			VALUES ('discovery_tracks', 'tx', '', 1000, 'peer', 0, 0);
+	phone.exec(t, `INSERT INTO capture_entities (entity_type, entity_id) VALUES ('discovery_tracks', 'tx');
+		INSERT INTO capture_keyed_registers (key, field_name, hlc, origin, seq, tombstone)
+			VALUES (last_insert_rowid(), '', 1000, 'peer', 0, 0);
 		INSERT INTO parked_values (entity_type, entity_id, field_name, value, hlc, origin)
 			VALUES ('discovery_tracks', 'tx', 'name', 'parked name', 1000, 'peer')`)
 	if err := Replay(context.Background(), phone.e); err != nil {

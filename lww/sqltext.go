@@ -1,6 +1,7 @@
 package lww
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -152,16 +153,77 @@ func (a *applier) logStmt(table, field string) (*sqlite3.Stmt, nameArgs, error) 
 }
 
 // stampStmt stamps a register with the change just logged. Its arguments
-// are the entity, hlc, origin and tombstone, then the names it returns.
+// are the entity, hlc, origin and tombstone, then the names it returns. A
+// keyed table's register goes under its entity's key, which is then the
+// first argument instead of the entity (entityKey); its table's name is
+// not stored, and the statement only checks it is set.
 func (a *applier) stampStmt(table, field string) (*sqlite3.Stmt, nameArgs, error) {
-	fixed := a.fixedNames(table, field)
-	s, err := a.prepared(nameKey("stamp", table, field, fixed), func() string {
+	fixed, keyed := a.fixedNames(table, field), a.keyed(table)
+	kind := "stamp"
+	if keyed {
+		kind = "stamp keyed" // a statement of its own, bound names or not
+	}
+	s, err := a.prepared(nameKey(kind, table, field, fixed), func() string {
 		t, f := nameText(table, field, 5, fixed)
-		return `INSERT INTO field_timestamps (entity_type, entity_id, field_name, hlc, origin, seq, tombstone)
+		if keyed {
+			return `INSERT INTO capture_keyed_registers (key, field_name, hlc, origin, seq, tombstone)
+			SELECT ?1, ` + f + `, ?2, ?3, last_insert_rowid(), ?4 WHERE ` + t + ` IS NOT NULL
+			ON CONFLICT DO UPDATE SET hlc = excluded.hlc, origin = excluded.origin, seq = excluded.seq, tombstone = excluded.tombstone`
+		}
+		return `INSERT INTO capture_registers (entity_type, entity_id, field_name, hlc, origin, seq, tombstone)
 		VALUES (` + t + `, ?1, ` + f + `, ?2, ?3, last_insert_rowid(), ?4)
 		ON CONFLICT DO UPDATE SET hlc = excluded.hlc, origin = excluded.origin, seq = excluded.seq, tombstone = excluded.tombstone`
 	})
 	return s, nameArgs{table, field, !fixed}, err
+}
+
+// keyed reports whether table's registers are kept under an entity key
+// (schema.TableInfo.Keyed): a table this device syncs only; a newer
+// peer's table keeps its registers under the entity id.
+func (a *applier) keyed(table string) bool {
+	t, ok := a.tables[table]
+	return ok && t.Keyed()
+}
+
+// entityKeySQL returns the text of the statement that reads the key of an
+// entity of table: its argument is the entity.
+func entityKeySQL(table string) func() string {
+	return func() string {
+		return `SELECT key FROM capture_entities WHERE entity_type = ` + triggers.Literal(table) + ` AND entity_id = ?1`
+	}
+}
+
+// entityKey returns the key of an entity of a keyed table, giving it one
+// if it has none: an insert that does nothing when the entity has a key,
+// and a lookup then.
+func (a *applier) entityKey(table string, entity any) (int64, error) {
+	ins, err := a.prepared(sqlKey{kind: "entity", table: table}, func() string {
+		return `INSERT INTO capture_entities (entity_type, entity_id) VALUES (` + triggers.Literal(table) + `, ?1) ON CONFLICT DO NOTHING`
+	})
+	if err != nil {
+		return 0, err
+	}
+	if err := capture.BindValue(ins, 1, entity); err != nil {
+		return 0, err
+	}
+	if err := ins.Exec(); err != nil {
+		return 0, err
+	}
+	if a.conn.Changes() == 1 {
+		return a.conn.LastInsertRowID(), nil
+	}
+	get, err := a.prepared(sqlKey{kind: "entity key", table: table}, entityKeySQL(table))
+	if err != nil {
+		return 0, err
+	}
+	if err := capture.BindValue(get, 1, entity); err != nil {
+		return 0, err
+	}
+	if !get.Step() {
+		return 0, firstErr(get.Err(), fmt.Errorf("no key for %s %v", table, entity))
+	}
+	key := get.ColumnInt64(0)
+	return key, get.Reset()
 }
 
 // selectRowSQL reads a row's key and tracked columns by its key.

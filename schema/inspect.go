@@ -40,6 +40,15 @@ type TableInfo struct {
 	Filter *RowFilter
 }
 
+// Keyed reports whether the engine keeps t's registers under an integer
+// key per entity (capture_entities, capture_keyed_registers) rather than
+// under the entity id itself (capture_registers): for every table but one
+// whose key is an INTEGER PRIMARY KEY, whose ids come in the table's own
+// order already. Both are read through the field_timestamps view.
+func (t TableInfo) Keyed() bool {
+	return t.WithoutRowID || len(t.Key) != 1 || !strings.EqualFold(strings.TrimSpace(t.Key[0].Type), "INTEGER")
+}
+
 // HasColumn reports whether name is a tracked column of t.
 func (t TableInfo) HasColumn(name string) bool {
 	_, ok := t.Column(name)

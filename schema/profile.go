@@ -43,7 +43,7 @@ var CacheTables = []string{
 // and no changeset may target them.
 var EngineTables = []string{
 	"schema_version", "schema_checksums", "sync_guard", "sync_state",
-	"local_changes", "field_timestamps", "paired_devices", "parked_values", "retired_devices",
+	"local_changes", "field_timestamps", "capture_registers", "capture_entities", "capture_keyed_registers", "paired_devices", "parked_values", "retired_devices",
 	"entity_aliases", "member_values", "lan_identity",
 }
 

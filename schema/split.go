@@ -82,9 +82,10 @@ func trimStatement(s string) string {
 var (
 	createTrigger = regexp.MustCompile(`(?i)^CREATE\s+(TEMP\w*\s+)?TRIGGER\b`)
 	// Each pattern's last group is the name of the table the statement
-	// creates, alters, indexes or drops.
+	// creates, alters, indexes or drops (or of the view it creates).
 	tablePatterns = []*regexp.Regexp{
 		regexp.MustCompile(`(?is)^CREATE\s+(?:TEMP\w*\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?` + ident),
+		regexp.MustCompile(`(?is)^CREATE\s+(?:TEMP\w*\s+)?VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?` + ident),
 		regexp.MustCompile(`(?is)^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?\S+\s+ON\s+` + ident),
 		regexp.MustCompile(`(?is)^ALTER\s+TABLE\s+` + ident),
 		regexp.MustCompile(`(?is)^DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?` + ident),

@@ -1,7 +1,8 @@
 // Package triggers generates the capture triggers: pure-SQL AFTER INSERT,
 // AFTER UPDATE OF <column> and AFTER DELETE triggers that record every change
-// to a synced table in local_changes and field_timestamps, in the same
-// transaction as the change, with a hybrid logical clock stamp computed in
+// to a synced table in local_changes and its registers (read as the
+// field_timestamps view; schema.TableInfo.Keyed says which of the tables
+// behind it keep a table's), in the same transaction as the change, with a hybrid logical clock stamp computed in
 // SQL. No trigger calls a Go function, so edits from any SQLite client are
 // captured alike.
 //
@@ -158,15 +159,41 @@ func (g gen) logChange(ref, field string, op int, oldV, newV, hlc string) string
 // trigger, cannot skip or fail them; and both parse on SQLite 3.22, which
 // has no upsert. changes() is the UPDATE's count: SQLite resets it after
 // each statement of a trigger. The entity id is compared with a unary +,
-// which takes away a key column's affinity: field_timestamps.entity_id has
-// none, and an INTEGER key's numeric affinity would apply to it and keep
-// SQLite from searching the register's primary key (a scan per edit).
+// which takes away a key column's affinity: the engine's entity_id columns
+// have none, and an INTEGER key's numeric affinity would apply to it and
+// keep SQLite from searching their primary key (a scan per edit).
+//
+// A keyed table's register (schema.TableInfo.Keyed) is kept under its
+// entity's key, which entity (run before the change is logged) made.
 func (g gen) stamp(ref, field string, tombstone int) string {
-	return fmt.Sprintf(`  UPDATE "field_timestamps" SET "hlc" = (SELECT "hlc" FROM "local_changes" WHERE "seq" = last_insert_rowid()), "origin" = NULL, "seq" = last_insert_rowid(), "tombstone" = %[4]d
+	if g.t.Keyed() {
+		key := fmt.Sprintf(`(SELECT "key" FROM "capture_entities" WHERE "entity_type" = %s AND "entity_id" = %s)`,
+			Literal(g.t.Name), "+"+EntityID(g.t, ref))
+		return fmt.Sprintf(`  UPDATE "capture_keyed_registers" SET "hlc" = (SELECT "hlc" FROM "local_changes" WHERE "seq" = last_insert_rowid()), "origin" = NULL, "seq" = last_insert_rowid(), "tombstone" = %[3]d
+  WHERE "key" = %[1]s AND "field_name" = %[2]s;
+  INSERT INTO "capture_keyed_registers" ("key", "field_name", "hlc", "origin", "seq", "tombstone")
+  SELECT %[1]s, %[2]s, "hlc", NULL, "seq", %[3]d FROM "local_changes" WHERE "seq" = last_insert_rowid() AND changes() = 0;`,
+			key, Literal(field), tombstone)
+	}
+	return fmt.Sprintf(`  UPDATE "capture_registers" SET "hlc" = (SELECT "hlc" FROM "local_changes" WHERE "seq" = last_insert_rowid()), "origin" = NULL, "seq" = last_insert_rowid(), "tombstone" = %[4]d
   WHERE "entity_type" = %[1]s AND "entity_id" = %[2]s AND "field_name" = %[3]s;
-  INSERT INTO "field_timestamps" ("entity_type", "entity_id", "field_name", "hlc", "origin", "seq", "tombstone")
+  INSERT INTO "capture_registers" ("entity_type", "entity_id", "field_name", "hlc", "origin", "seq", "tombstone")
   SELECT "entity_type", "entity_id", "field_name", "hlc", NULL, "seq", %[4]d FROM "local_changes" WHERE "seq" = last_insert_rowid() AND changes() = 0;`,
 		Literal(g.t.Name), "+"+EntityID(g.t, ref), Literal(field), tombstone)
+}
+
+// entity returns, for a keyed table, the statement that gives the row
+// ref's entity its key if it has none yet; "" for another table. It comes
+// before the change is logged: its insert moves last_insert_rowid(), which
+// stamp reads. It cannot meet a conflict either.
+func (g gen) entity(ref string) string {
+	if !g.t.Keyed() {
+		return ""
+	}
+	id := EntityID(g.t, ref)
+	return fmt.Sprintf(`  INSERT INTO "capture_entities" ("entity_type", "entity_id") SELECT %[1]s, %[2]s
+  WHERE NOT EXISTS (SELECT 1 FROM "capture_entities" WHERE "entity_type" = %[1]s AND "entity_id" = +%[2]s);
+`, Literal(g.t.Name), id)
 }
 
 // nullKeyGuard refuses a NULL key where SQLite would allow one: such a row
@@ -186,13 +213,14 @@ func (g gen) nullKeyGuard(ref string) string {
 // insertBody records the row ref as inserted: one row-level change and the
 // existence register, which stamps every field at once.
 func (g gen) insertBody(ref string) string {
-	return g.nullKeyGuard(ref) + g.logChange(ref, "", OpInsert, "NULL", "NULL", clock) + "\n" + g.stamp(ref, "", 0) + "\n"
+	return g.nullKeyGuard(ref) + g.entity(ref) + g.logChange(ref, "", OpInsert, "NULL", "NULL", clock) + "\n" + g.stamp(ref, "", 0) + "\n"
 }
 
 // deleteBody records the row ref as deleted: the old value of every tracked
 // field (for undo and audit), then the row-level change and the tombstone.
 func (g gen) deleteBody(ref string) string {
 	var b strings.Builder
+	b.WriteString(g.entity(ref))
 	hlc := clock
 	for _, c := range g.t.Columns {
 		b.WriteString(g.logChange(ref, c.Name, OpDelete, ref+"."+Quote(c.Name), "NULL", hlc))
@@ -236,7 +264,7 @@ func (g gen) update(c schema.Column) Trigger {
 		// A row that crosses the filter is the leave and enter triggers'.
 		conds = append(conds, inFilter(g.t, "OLD"))
 	}
-	body := g.logChange("NEW", c.Name, OpUpdate, "OLD."+col, "NEW."+col, clock) + "\n" + g.stamp("NEW", c.Name, 0) + "\n"
+	body := g.entity("NEW") + g.logChange("NEW", c.Name, OpUpdate, "OLD."+col, "NEW."+col, clock) + "\n" + g.stamp("NEW", c.Name, 0) + "\n"
 	return Trigger{Name: n, SQL: fmt.Sprintf("CREATE TRIGGER %s AFTER UPDATE OF %s ON %s\n%s\nBEGIN\n%sEND",
 		Quote(n), col, Quote(g.t.Name), g.when("NEW", conds...), body)}
 }
