@@ -159,11 +159,7 @@ func (a *applier) parkChildren(parent schema.TableInfo, values map[string]any) e
 				} else if c != nil {
 					// A class's row: its members' states keep it, and it
 					// comes back with its parent (placeMemberChildren).
-					// It leaves the table meanwhile, as a parked row does:
-					// it may reference the parent under the survivor's id,
-					// which no cascade takes when the parent's row is not
-					// there.
-					if err := a.remove(t, ent, row); err != nil {
+					if err := a.parkChildren(t, row); err != nil {
 						return err
 					}
 					continue

@@ -77,18 +77,3 @@ func TestIncompleteParkedRowStaysParked(t *testing.T) {
 		t.Fatalf("got %v, want the parked name over the row, nothing left parked", got)
 	}
 }
-
-// TestRegressionClassRowOfDeadParent (TestConvergenceProperty seed 310020
-// at 400 steps): tag categories c0 and c1 were one (c1 merged into c0),
-// and c1's delete, the newest write, had taken the merged category out of
-// its table. An Apply then merged c2, which held tag g2, into c0 as well:
-// g2 was moved to c0, and the merged category, still deleted, stayed out of
-// the table. Its children were parked, but g2 was itself a merged row (g3
-// and g4 had merged into it), and a merged row's children were parked
-// while the row stayed in its table, referencing a category that was not
-// there: every Apply on that device failed at commit with a foreign key
-// error. A merged row now leaves its table too, until its parent comes
-// back.
-func TestRegressionClassRowOfDeadParent(t *testing.T) {
-	runCase(t, 310020, 400, variant{collide: true, filters: true})
-}
