@@ -22,9 +22,9 @@ type freshTable struct {
 
 // noRegisters reports whether the entity is known to have no registers.
 // In a keyed table (schema.TableInfo.Keyed) an entity has registers only
-// once it has a key, so an entity of a table that had no registers is
-// looked up there when it is not above the greatest one written: a
-// snapshot arrives sorted by entity key, not by entity id.
+// once it has a key, so an entity of a table that had no registers and
+// that is not above the greatest one written (records out of entity order)
+// is looked up there: one lookup instead of a read of its registers.
 func (a *applier) noRegisters(table string, entity any) (bool, error) {
 	f, err := a.freshness(table)
 	if err != nil || !f.empty {
