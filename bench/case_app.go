@@ -21,13 +21,8 @@ func caseUpdateApp(ctx context.Context, cfg *Config) ([]Result, error) {
 func updateAppSpec(n int, afterFill func(d *db) error) sideSpec {
 	rows := releases(n)
 	return sideSpec{
-		open: openApp,
-		prepare: func(d *db, run int) error {
-			if _, err := insertReleases(d.conn, rows); err != nil || afterFill == nil {
-				return err
-			}
-			return afterFill(d)
-		},
+		open:    openApp,
+		prepare: fillThen(func(d *db) (time.Duration, error) { return insertReleases(d.conn, rows) }, afterFill),
 		timed: func(d *db, run int) (time.Duration, error) {
 			return updateReleaseNotes(d.conn, rows, releaseNotes(len(rows), run))
 		},

@@ -25,13 +25,8 @@ func updateAt(ctx context.Context, cfg *Config, name string, n int) (Result, err
 func updateSpec(n int, afterFill func(d *db) error) sideSpec {
 	rows := peerRows(n)
 	return sideSpec{
-		open: openPeer,
-		prepare: func(d *db, run int) error {
-			if _, err := insertPeer(d.conn, rows); err != nil || afterFill == nil {
-				return err
-			}
-			return afterFill(d)
-		},
+		open:    openPeer,
+		prepare: fillThen(func(d *db) (time.Duration, error) { return insertPeer(d.conn, rows) }, afterFill),
 		timed: func(d *db, run int) (time.Duration, error) {
 			return updatePeer(d.conn, peerUpdates(n, run))
 		},
@@ -72,14 +67,9 @@ func caseDelete(ctx context.Context, cfg *Config) ([]Result, error) {
 func deleteSpec(n int, afterFill func(d *db) error) sideSpec {
 	rows := peerRows(n)
 	return sideSpec{
-		open: openPeer,
-		prepare: func(d *db, run int) error {
-			if _, err := insertPeer(d.conn, rows); err != nil || afterFill == nil {
-				return err
-			}
-			return afterFill(d)
-		},
-		timed: func(d *db, run int) (time.Duration, error) { return deletePeer(d.conn, len(rows)) },
+		open:    openPeer,
+		prepare: fillThen(func(d *db) (time.Duration, error) { return insertPeer(d.conn, rows) }, afterFill),
+		timed:   func(d *db, run int) (time.Duration, error) { return deletePeer(d.conn, len(rows)) },
 		check: func(d *db, run int) error {
 			if err := expectCount(d, "rows left", 0, `SELECT count(*) FROM t`); err != nil {
 				return err

@@ -51,6 +51,17 @@ func (spec sideSpec) side(ctx context.Context, cfg *Config, name string, capture
 	}
 }
 
+// fillThen returns a prepare step that fills a database (untimed), then
+// runs afterFill on it unless that is nil.
+func fillThen(fill func(d *db) (time.Duration, error), afterFill func(d *db) error) func(d *db, run int) error {
+	return func(d *db, run int) error {
+		if _, err := fill(d); err != nil || afterFill == nil {
+			return err
+		}
+		return afterFill(d)
+	}
+}
+
 // expectCount fails unless the query returns want.
 func expectCount(d *db, what string, want int64, sql string, args ...any) error {
 	got, err := queryInt(d.conn, sql, args...)
