@@ -69,7 +69,24 @@ func (d *device) apply(t testing.TB, cs []byte) Result {
 	if err != nil {
 		t.Fatalf("%s applies: %v", d.name, err)
 	}
+	d.verify(t)
 	return res
+}
+
+// verify fails the test when d's tables do not match its sync state
+// (Verify), as after every Apply in the tests.
+func (d *device) verify(t testing.TB) {
+	t.Helper()
+	rep, err := Verify(context.Background(), d.e, VerifyOptions{Limit: 20})
+	if err != nil {
+		t.Fatalf("%s verifies: %v", d.name, err)
+	}
+	for _, v := range rep.Violations {
+		t.Errorf("%s: %v", d.name, v)
+	}
+	if !rep.OK() {
+		t.FailNow()
+	}
 }
 
 // syncTo sends from's delta to to, and to's acknowledgement back.
