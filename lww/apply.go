@@ -212,14 +212,10 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 	// The batches' order is not the sender's: a row parked because its
 	// parent was deleted, or because another row still held a unique value,
 	// before a record that came earlier in the changeset was applied, is
-	// placed now that the whole changeset is in.
-	if a.parkedHere {
-		if err := a.replay(); err != nil {
-			return res, fmt.Errorf("lww: apply: %w", failed("final replay of parked values", err))
-		}
-	}
-	if err := a.mergeCollisions(); err != nil {
-		return res, fmt.Errorf("lww: apply: %w", failed("identity merges", err))
+	// placed now that the whole changeset is in; rows that hold one
+	// natural key merge; rows whose parent is not here leave their table.
+	if err := a.settle(); err != nil {
+		return res, fmt.Errorf("lww: apply: %w", failed("settle", err))
 	}
 	res.Merges = a.merges
 	if err := a.finish(ctx, h, from); err != nil {

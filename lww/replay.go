@@ -35,7 +35,7 @@ func Replay(ctx context.Context, e *capture.Engine) (err error) {
 	if err := a.replayClasses(); err != nil {
 		return fmt.Errorf("lww: replay: %w", err)
 	}
-	if err := a.mergeCollisions(); err != nil {
+	if err := a.settle(); err != nil {
 		return fmt.Errorf("lww: replay: %w", err)
 	}
 	return a.exec(`UPDATE sync_state SET applying = NULL WHERE id = 1`)

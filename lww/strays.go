@@ -30,7 +30,7 @@ func (a *applier) foldStrays() error {
 			id    any
 		}
 		var list []entity
-		err := a.query(`SELECT DISTINCT entity_type, entity_id FROM local_changes WHERE seq > ? AND origin IS NULL`, []any{from},
+		err := a.query(`SELECT DISTINCT entity_type, entity_id FROM local_changes WHERE seq > ?`, []any{from},
 			func(s *sqlite3.Stmt) error {
 				list = append(list, entity{s.ColumnText(0), capture.ColumnValue(s, 1)})
 				return nil
