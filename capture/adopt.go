@@ -51,19 +51,26 @@ const adoptProgressEvery = 50_000
 // transaction, and returns how many rows it adopted, by table. Install
 // runs it when it creates or replaces triggers, and Open after a
 // migration; call it after writing to synced tables with capture off.
-// It logs its progress through the engine's logger.
-func (e *Engine) Adopt(ctx context.Context) (map[string]int, error) {
+// It logs its progress through the engine's logger. On a connection
+// inside a transaction it runs in that transaction.
+func (e *Engine) Adopt(ctx context.Context) (out map[string]int, err error) {
 	if e.conn == nil {
 		return nil, ErrClosed
 	}
 	old := e.conn.SetInterrupt(ctx)
 	defer e.conn.SetInterrupt(old)
+	if !e.conn.GetAutocommit() {
+		if out, err = e.adopt(ctx, e.tables); err != nil {
+			return nil, fmt.Errorf("capture: adopt: %w", err)
+		}
+		return out, nil
+	}
 	tx, err := e.conn.BeginImmediate()
 	if err != nil {
 		return nil, fmt.Errorf("capture: adopt: %w", err)
 	}
 	defer tx.End(&err)
-	out, err := e.adopt(ctx, e.tables)
+	out, err = e.adopt(ctx, e.tables)
 	if err != nil {
 		return nil, fmt.Errorf("capture: adopt: %w", err)
 	}
