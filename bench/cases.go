@@ -44,6 +44,7 @@ var allCases = []benchCase{
 	{"lan-first-sync", caseLANFirstSync, "the first sync over the lan service on loopback TLS (pairing by code excluded), against the streamed first sync in process"},
 	{"lan-phones", caseLANPhones, "5 phones sync 1,000 changes each at once over loopback TLS, against one phone syncing 5,000"},
 	{"lan-round", caseLANRound, "rounds of one changed field each way over loopback TLS: median and p99 latency"},
+	{"verify", caseVerify, "lww.Verify on the first-sync case's desktop (N releases, 2 tracks and a tag each), against one read of every row joined to its existence register"},
 	{"adopt", caseAdopt, "capture.Open adopting a collection from before capture (N releases, 2 tracks and a tag each), against its plain bulk load; then the first sync"},
 }
 
