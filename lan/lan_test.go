@@ -18,6 +18,7 @@ import (
 
 	"github.com/capture-sync/capture/capture"
 	"github.com/capture-sync/capture/internal/sqlitetest"
+	"github.com/capture-sync/capture/lww"
 	"github.com/capture-sync/capture/schema"
 )
 
@@ -78,6 +79,28 @@ func dump(t *testing.T, e *capture.Engine) [32]byte {
 	return sha256.Sum256([]byte(sqlitetest.Dump(t, e.Conn())))
 }
 
+// verified fails the test unless each database's tables match its sync
+// state (lww.Verify), checked over an engine of its own, as another
+// process would: the server may hold the engine's connection.
+func verified(t *testing.T, engines ...*capture.Engine) {
+	t.Helper()
+	for _, e := range engines {
+		path := e.Conn().Filename("main").String()
+		other, err := capture.Open(context.Background(), path, capture.Options{Profile: e.Profile()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := lww.Verify(context.Background(), other, lww.VerifyOptions{Limit: 10})
+		other.Close()
+		if err != nil {
+			t.Fatalf("verify %s: %v", path, err)
+		}
+		for _, v := range rep.Violations {
+			t.Errorf("%s: %v", filepath.Base(path), v)
+		}
+	}
+}
+
 func rows(t *testing.T, e *capture.Engine, sql string) string {
 	t.Helper()
 	return fmt.Sprint(sqlitetest.Rows(t, e.Conn(), sql))
@@ -105,11 +128,13 @@ func TestPairAndSync(t *testing.T) {
 	if r.Desktop != desk.NodeID() || r.Sent.Rows == 0 || r.Received.Won == 0 {
 		t.Errorf("round %+v", r)
 	}
+	verified(t, desk, phone)
 	sqlitetest.Exec(t, phone.Conn(), `UPDATE discovery_releases SET notes = 'edited on the phone' WHERE id = 'r1'`)
 	for range 2 {
 		if _, err := Sync(ctx, phone, "", SyncOptions{}); err != nil {
 			t.Fatal(err)
 		}
+		verified(t, desk, phone)
 	}
 	const q = `SELECT id, title, notes FROM discovery_releases ORDER BY id`
 	if a, b := rows(t, desk, q), rows(t, phone, q); a != b || !strings.Contains(a, "edited on the phone") || !strings.Contains(a, "From the phone") {

@@ -127,6 +127,9 @@ func runCase(t *testing.T, seed uint64, steps int, v variant) {
 			}
 		}
 	}
+	for _, d := range w.devs {
+		d.verify(t)
+	}
 	checkConverged(t, w.devs...)
 	checkIntegrity(t, w.devs...)
 	checkNothingLost(t, w.devs...)

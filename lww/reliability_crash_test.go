@@ -241,6 +241,7 @@ func checkAfterCrash(t *testing.T, path string, kill int, verifier *device, fres
 		return 0 // killed before anything committed
 	}
 	checkJournal(t, kill, e)
+	phone.verify(t) // the tables as the crash left them match the sync state
 
 	// The clock is at or above every stamp issued or received.
 	clock, err := e.Clock(ctx)
