@@ -62,6 +62,9 @@ type applier struct {
 	triggersOn func()
 	merges     []Merge
 	collisions []collision // merged at the end (mergeCollisions)
+	// touched holds the entities parked, removed, merged or recombined,
+	// which the end of the Apply checks (verify_touched.go).
+	touched map[touchKey]any
 	arriving   any         // the entity of the record being routed (derive)
 	// insertFirst allows upsert to try a plain insert first: only while
 	// triggers are off, since a BEFORE INSERT trigger of the app's would

@@ -67,7 +67,16 @@ type Result struct {
 	// natural key) or learned from the changeset's aliases, in order: an
 	// app refreshes what it shows of the merged-away entities.
 	Merges []Merge
+	// Violations lists what the Apply's own check found (at most 10): the
+	// entities it parked, removed, merged or recombined are checked against
+	// the invariants Verify checks before it commits. Any is a bug or a
+	// damaged database; the Apply commits all the same, and records the
+	// first for status (capture.Engine.Diverged).
+	Violations []Violation
 }
+
+// maxReported bounds Result.Violations.
+const maxReported = 10
 
 // Decision is what Apply did with one record, and why.
 type Decision struct {
@@ -139,6 +148,11 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 	defer func() {
 		if !opts.DryRun {
 			err = noteFailure(ctx, e, h.Origin, err)
+		}
+		if err == nil && !opts.DryRun && len(res.Violations) > 0 {
+			if rerr := e.RecordDivergence(ctx, res.Violations[0].String()); rerr != nil {
+				err = fmt.Errorf("lww: apply: %w", rerr)
+			}
 		}
 	}()
 	conn := e.Conn()
@@ -218,6 +232,12 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 		return res, fmt.Errorf("lww: apply: %w", failed("settle", err))
 	}
 	res.Merges = a.merges
+	// The entities the Apply touched off the plain path are checked
+	// against the invariants; a violation is recorded once the Apply has
+	// committed (DIVERGED in status), and does not undo it.
+	if res.Violations, err = a.checkTouched(maxReported); err != nil {
+		return res, fmt.Errorf("lww: apply: %w", failed("check of the touched entities", err))
+	}
 	if err := a.finish(ctx, h, from); err != nil {
 		return res, fmt.Errorf("lww: apply: %w", failed("bookkeeping after the records", err))
 	}

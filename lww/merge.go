@@ -71,6 +71,7 @@ func (a *applier) union(t schema.TableInfo, x, y any, st capture.Stamp, why stri
 		}
 	}
 	a.merges = append(a.merges, Merge{Table: t.Name, Entity: old, Survivor: rep, Why: why})
+	a.touch(t.Name, old)
 	// The old survivor's row leaves the table; the children of its class
 	// go to the new survivor.
 	if err := a.leaveTable(t, old, rep, depth); err != nil {
@@ -296,6 +297,7 @@ func (a *applier) repointChild(t schema.TableInfo, id any, column string, to any
 // it; one whose parent is missing stays out until the parent comes.
 func (a *applier) recombine(c *class, depth int) error {
 	t := c.t
+	a.touch(t.Name, c.rep)
 	for _, m := range c.members {
 		if err := a.refreshMember(t, m); err != nil {
 			return err

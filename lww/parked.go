@@ -65,6 +65,7 @@ func (a *applier) park(table string, entity any, field string, value any, st cap
 		origin = nil
 	}
 	a.parkedAny, a.parkedHere = true, true
+	a.touch(table, entity)
 	return a.exec(`INSERT INTO parked_values (entity_type, entity_id, field_name, value, hlc, origin) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT DO UPDATE SET value = excluded.value, hlc = excluded.hlc, origin = excluded.origin`,
 		table, entity, field, value, int64(st.HLC), origin)

@@ -49,6 +49,11 @@ func Repair(ctx context.Context, e *capture.Engine) (rep RepairReport, err error
 	if rep.After, err = Verify(ctx, e, VerifyOptions{}); err != nil {
 		return rep, fmt.Errorf("lww: repair: %w", err)
 	}
+	if rep.After.OK() {
+		if err := e.ClearDivergence(ctx); err != nil {
+			return rep, fmt.Errorf("lww: repair: %w", err)
+		}
+	}
 	return rep, nil
 }
 

@@ -128,9 +128,12 @@ func (r *rollbacks) step(w *world) {
 // dropped too, and so is one addressed to an id that to took and then
 // lost with a rollback (ErrNotForThisDevice).
 func (r *rollbacks) deliver(w *world, to *device, m delivery) {
-	_, err := Apply(context.Background(), to.e, bytes.NewReader(m.data), Options{})
+	res, err := Apply(context.Background(), to.e, bytes.NewReader(m.data), Options{})
 	switch {
 	case err == nil:
+		for _, v := range res.Violations {
+			w.t.Errorf("%s: the Apply's own check: %v", to.name, v)
+		}
 		to.verify(w.t)
 	case errors.Is(err, capture.ErrForked):
 		reset(w.t, to)

@@ -189,6 +189,7 @@ func (a *applier) evict(t schema.TableInfo, entity any) error {
 // it (values are the row's).
 func (a *applier) remove(t schema.TableInfo, entity any, values map[string]any) error {
 	a.forgetParents()
+	a.touch(t.Name, entity)
 	if err := a.parkChildren(t, values); err != nil {
 		return err
 	}

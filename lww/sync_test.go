@@ -69,6 +69,9 @@ func (d *device) apply(t testing.TB, cs []byte) Result {
 	if err != nil {
 		t.Fatalf("%s applies: %v", d.name, err)
 	}
+	for _, v := range res.Violations {
+		t.Errorf("%s: the Apply's own check: %v", d.name, v)
+	}
 	d.verify(t)
 	return res
 }

@@ -135,32 +135,41 @@ func (v *verifier) parkedValues(t schema.TableInfo) error {
 			}
 			continue // classes
 		}
-		parked, err := v.counting(t.Name, id)
-		if err != nil {
+		if err := v.parkedOver(t, id, row); err != nil {
 			return err
 		}
-		for field, val := range parked {
-			if !t.HasColumn(field) || equalValues(row[field], val) {
-				continue
-			}
-			values := map[string]any{field: val}
-			if ok, err := v.a.parentsPresent(t, values); err != nil {
-				return err
-			} else if !ok {
-				continue // the row waits for that parent
-			}
-			key, _ := capture.EntityKey(t, id)
-			err := v.try(func() error {
-				return v.a.exec(`UPDATE `+triggers.Quote(t.Name)+` SET `+triggers.Quote(field)+` = ? WHERE `+keyWhere(t), append([]any{val}, key...)...)
-			})
-			if err == nil {
-				v.add(Violation{Rule: RuleParkedPlaced, Table: t.Name, Entity: id, Field: field,
-					Want: "the parked value " + show(val) + " in the row", Got: show(row[field])})
-				continue
-			}
-			if _, err := refusal(err); err != nil {
-				return err
-			}
+	}
+	return nil
+}
+
+// parkedOver checks the parked values of entity id of t, whose row is in
+// its table: RuleParkedPlaced.
+func (v *verifier) parkedOver(t schema.TableInfo, id any, row map[string]any) error {
+	parked, err := v.counting(t.Name, id)
+	if err != nil {
+		return err
+	}
+	for field, val := range parked {
+		if !t.HasColumn(field) || equalValues(row[field], val) {
+			continue
+		}
+		values := map[string]any{field: val}
+		if ok, err := v.a.parentsPresent(t, values); err != nil {
+			return err
+		} else if !ok {
+			continue // the row waits for that parent
+		}
+		key, _ := capture.EntityKey(t, id)
+		err := v.try(func() error {
+			return v.a.exec(`UPDATE `+triggers.Quote(t.Name)+` SET `+triggers.Quote(field)+` = ? WHERE `+keyWhere(t), append([]any{val}, key...)...)
+		})
+		if err == nil {
+			v.add(Violation{Rule: RuleParkedPlaced, Table: t.Name, Entity: id, Field: field,
+				Want: "the parked value " + show(val) + " in the row", Got: show(row[field])})
+			continue
+		}
+		if _, err := refusal(err); err != nil {
+			return err
 		}
 	}
 	return nil

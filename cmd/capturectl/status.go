@@ -44,6 +44,18 @@ type statusReport struct {
 	// backup or copied; "" otherwise. Hint says what to do.
 	Forked     string `json:"forked,omitempty"`
 	ForkedHint string `json:"forked_hint,omitempty"`
+	// Diverged says when an Apply's own check found a table that does not
+	// match its sync state, and the first violation; "" otherwise. Hint
+	// says what to do.
+	Diverged     string `json:"diverged,omitempty"`
+	DivergedHint string `json:"diverged_hint,omitempty"`
+}
+
+// divergedHint says what to do with a database an Apply's check found
+// diverged.
+func divergedHint(db string) string {
+	return fmt.Sprintf("run capturectl verify --db %[1]s --repair: it mends what the sync state determines, and names what only a peer can give back "+
+		"(capturectl reset --db %[1]s --yes starts over, keeping the pairings)", shellQuote(db))
 }
 
 // parkedJSON is one capture.ParkedGroup.
@@ -188,6 +200,12 @@ func runStatus(ctx context.Context, e *env, args []string) (err error) {
 	if rep.Forked, err = eng.Forked(ctx); err != nil {
 		return err
 	}
+	if rep.Diverged, err = eng.Diverged(ctx); err != nil {
+		return err
+	}
+	if rep.Diverged != "" {
+		rep.DivergedHint = divergedHint(f.db)
+	}
 	if rep.Forked != "" {
 		rep.ForkedHint = forkHint(f.db)
 	}
@@ -298,6 +316,9 @@ func printStatus(e *env, rep statusReport) error {
 	fmt.Fprintln(e.stdout)
 	if rep.Forked != "" {
 		fmt.Fprintf(e.stdout, "FORKED: %s\n  hint:  %s\n\n", escapeControl(rep.Forked), rep.ForkedHint)
+	}
+	if rep.Diverged != "" {
+		fmt.Fprintf(e.stdout, "DIVERGED: %s\n  hint:  %s\n\n", escapeControl(rep.Diverged), rep.DivergedHint)
 	}
 	if len(rep.Devices) == 0 {
 		fmt.Fprintln(e.stdout, "no paired devices")

@@ -139,3 +139,37 @@ func queryDB(t *testing.T, dir, db, sql string) string {
 	}
 	return strings.Join(cols, "|")
 }
+
+// TestStatusShowsDiverged: an Apply whose own check finds a touched
+// entity that does not match the sync state (a deleted track's row put
+// back behind the triggers, which a peer's edit newer than the delete
+// then reaches) commits, and status shows DIVERGED with the hint to
+// repair, until verify --repair leaves the database clean.
+func TestStatusShowsDiverged(t *testing.T) {
+	dir, desktop, phone := pairedDevices(t)
+	editDB(t, dir, "desktop.db", releasesSQL)
+	sync := func(from, to, toID string) {
+		t.Helper()
+		ok(t, dir, "export", "--db", from, "--peer", toID, "--out", "x.cs")
+		ok(t, dir, "apply", "--db", to, "x.cs")
+	}
+	sync("desktop.db", "phone.db", phone)
+	editDB(t, dir, "phone.db", `DELETE FROM discovery_tracks WHERE id = 't1'`)
+	editDB(t, dir, "desktop.db", `UPDATE discovery_tracks SET name = 'newer than the delete' WHERE id = 't1'`)
+	sync("phone.db", "desktop.db", desktop)
+	editDB(t, dir, "phone.db", behindTriggers(`INSERT INTO discovery_tracks (id, release_id, name, position) VALUES ('t1', 'r1', 'ghost', 1)`))
+	sync("desktop.db", "phone.db", phone)
+	out := ok(t, dir, "status", "--db", "phone.db")
+	if !strings.Contains(out, "DIVERGED: ") || !strings.Contains(out, "row-live: discovery_tracks t1") ||
+		!strings.Contains(out, "capturectl verify --db phone.db --repair") {
+		t.Fatalf("status after the apply:\n%s", out)
+	}
+	if out := ok(t, dir, "verify", "--db", "phone.db", "--repair"); !strings.Contains(out, "1 rows removed") || !strings.Contains(out, ": 0 violations") {
+		t.Fatalf("verify --repair:\n%s", out)
+	}
+	if out := ok(t, dir, "status", "--db", "phone.db"); strings.Contains(out, "DIVERGED") {
+		t.Errorf("status after the repair:\n%s", out)
+	}
+	sync("phone.db", "desktop.db", desktop)
+	checkSameState(t, dir, "desktop.db", "phone.db")
+}
