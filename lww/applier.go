@@ -55,7 +55,10 @@ type applier struct {
 	// this Apply made or learned.
 	aliasesAny, membersAny bool
 	// filterTouched is set once a record of a table with a row filter
-	// was applied: the end of Apply reconciles the filters then.
+	// was applied, or a row of such a table written (upsert, writeField):
+	// the end of Apply reconciles the filters then, the one owner of
+	// "a row outside its filter is no live entity" (a parked row placed
+	// under a parent that is outside the filter here, say).
 	filterTouched bool
 	// triggersOn turns the connection's triggers back on, where Apply
 	// turned them off.

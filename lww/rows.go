@@ -70,6 +70,7 @@ func (a *applier) tableRow(t schema.TableInfo, entity any) (map[string]any, erro
 // writeField writes a value to its row, reporting false when the row is not
 // in its table.
 func (a *applier) writeField(t schema.TableInfo, entity any, field string, value any) (bool, error) {
+	a.filterTouched = a.filterTouched || t.Filter != nil
 	key, err := capture.EntityKey(t, entity)
 	if err != nil {
 		return false, err
@@ -212,6 +213,7 @@ func (a *applier) remove(t schema.TableInfo, entity any, values map[string]any) 
 // constraint keeps a statement journal for every row, which a plain insert
 // does not.
 func (a *applier) upsert(t schema.TableInfo, entity any, values map[string]any, absent bool) (bool, error) {
+	a.filterTouched = a.filterTouched || t.Filter != nil
 	key, err := capture.EntityKey(t, entity)
 	if err != nil {
 		return false, err
