@@ -18,7 +18,16 @@ var (
 	propSeed  = flag.Uint64("lww.seed", 1, "seed of the first property-test case")
 	propCases = flag.Int("lww.cases", 12, "property-test cases to run (use thousands for a long run)")
 	propSteps = flag.Int("lww.steps", 120, "random steps per property-test case")
+	propLong  = flag.Bool("lww.long", false, "also run the long fixed histories: the property cases that once failed, at the length they failed at (CI runs them in a step of their own)")
 )
+
+// long skips t unless -lww.long is given.
+func long(t *testing.T) {
+	t.Helper()
+	if !*propLong {
+		t.Skip("a long fixed history: run with -lww.long (CI does)")
+	}
+}
 
 // world is one property-test case: replicas making random edits and
 // exchanging changesets at random.

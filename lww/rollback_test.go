@@ -30,6 +30,7 @@ func TestConvergencePropertyWithRollbacks(t *testing.T) {
 // TestRollbackRegressions runs, at 400 steps, the rollback cases that
 // long runs found failing, each named for what failed.
 func TestRollbackRegressions(t *testing.T) {
+	long(t)
 	for _, tc := range []struct {
 		name string
 		seed uint64
@@ -47,6 +48,7 @@ func TestRollbackRegressions(t *testing.T) {
 // failing, at the length they failed at, each named for what failed
 // (issue #24).
 func TestPropertyRegressions(t *testing.T) {
+	long(t)
 	for _, tc := range []struct {
 		name  string
 		seed  uint64
