@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ncruces/go-sqlite3"
+	"github.com/ncruces/go-sqlite3/ext/serdes"
+
 	"github.com/capture-sync/capture/capture"
 	"github.com/capture-sync/capture/capture/changeset"
 	"github.com/capture-sync/capture/internal/sqlitetest"
@@ -14,16 +17,18 @@ import (
 )
 
 // FuzzApply feeds arbitrary bytes to Apply on a phone paired with the
-// origin of the seed changesets. Whatever the input, Apply must not panic;
-// when it refuses the input, the database must be exactly as before; and
-// the foreign keys and the applying flag must hold either way.
+// origin of the seed changesets, which holds that origin's snapshot. Every
+// input starts from the same database (fuzzImage). Whatever the input,
+// Apply must not panic; when it refuses the input, the database must be
+// exactly as before; and fuzzCheck must pass either way.
 func FuzzApply(f *testing.F) {
 	phone, desk := newDevice(f, "phone", schema.Mobile), newDevice(f, "desktop", schema.Desktop)
 	pairAll(f, phone, desk)
 	desk.exec(f, seedRelease)
 	peer := desk.e.NodeID()
 	now := int64(capture.HLCAt(time.Now()))
-	f.Add(desk.export(f, phone, true))
+	snapshot := desk.export(f, phone, true)
+	f.Add(snapshot)
 	desk.exec(f, `UPDATE discovery_releases SET notes = 'n2'; DELETE FROM discovery_tracks WHERE id = 't2'`)
 	f.Add(desk.export(f, phone, false))
 	h := changeset.Header{Origin: peer}
@@ -41,23 +46,143 @@ func FuzzApply(f *testing.F) {
 	f.Add(craft(f, h, fieldRec("discovery_releases", "r9", schema.AliasField, "r1", now, peer), r9))
 	f.Add(craft(f, h, fieldRec("tags", "g2", schema.AliasField, "g1", now, peer), fieldRec("tags", "g1", schema.AliasField, "g0", now, peer)))
 	f.Add(craft(f, h, fieldRec("discovery_releases", "r0", schema.AliasField, "r1", now, peer)))
-	c := phone.e.Conn()
+	// The phone holds the snapshot, so that the seeds' records meet rows
+	// to merge with (r1 and its URL, its tracks and tags).
+	phone.apply(f, snapshot)
+	fuzzCheck(f, phone.e, true)
+	img := newFuzzImage(f, phone.e.Conn())
 	f.Fuzz(func(t *testing.T, data []byte) {
-		before := sqlitetest.Dump(t, c)
+		img.restore(t)
 		_, err := Apply(context.Background(), phone.e, bytes.NewReader(data), Options{})
+		changed := img.changed(t)
 		if err != nil {
-			if after := sqlitetest.Dump(t, c); after != before {
-				t.Fatalf("refused input (%v) changed the database:\n%s", err, diffLines(before, after))
-			}
 			if errors.Is(err, errDryRun) {
 				t.Fatal("internal error leaked")
 			}
+			if changed {
+				if diff := img.diff(t); diff != "" {
+					t.Fatalf("refused input (%v) changed the database:\n%s", err, diff)
+				}
+			}
 		}
-		if rows := sqlitetest.Rows(t, c, `PRAGMA foreign_key_check`); len(rows) != 0 {
-			t.Fatalf("foreign keys broken: %v", rows)
-		}
-		if sqlitetest.Int(t, c, `SELECT applying IS NULL FROM sync_state`) != 1 {
-			t.Fatal("applying flag left set")
-		}
+		fuzzCheck(t, phone.e, changed)
 	})
+}
+
+// fuzzCheck runs the invariant checks every input must pass, on e after
+// Apply returned. changed says whether the input may have changed the
+// database (fuzzImage.changed); when it did not, the database is byte for
+// byte the image, which passed these checks when FuzzApply set it up, so
+// the checks of the database's content are left out: they cost more than
+// the rest of an input.
+func fuzzCheck(tb testing.TB, e *capture.Engine, changed bool) {
+	tb.Helper()
+	c := e.Conn()
+	// The connection is left as Apply found it.
+	if !c.GetAutocommit() {
+		tb.Fatal("transaction left open")
+	}
+	if on, err := c.Config(sqlite3.DBCONFIG_ENABLE_TRIGGER); err != nil || !on {
+		tb.Fatalf("triggers left off (%v)", err)
+	}
+	if !changed {
+		return
+	}
+	if rows := sqlitetest.Rows(tb, c, `PRAGMA foreign_key_check`); len(rows) != 0 {
+		tb.Fatalf("foreign keys broken: %v", rows)
+	}
+	if sqlitetest.Int(tb, c, `SELECT applying IS NULL FROM sync_state`) != 1 {
+		tb.Fatal("applying flag left set")
+	}
+}
+
+// fuzzImage is the database every FuzzApply input starts from: the main
+// database of conn as it was when the image was taken. An input that
+// commits nothing leaves the database as it is, and the next input starts
+// on it; after one that commits, restore writes the image back.
+//
+// Whether anything was committed comes from the pager's data version
+// (SQLITE_FCNTL_DATA_VERSION), which SQLite moves with every write
+// transaction committed on the file, by this connection or another. (PRAGMA
+// data_version, unlike it, ignores this connection's own commits.) A
+// refused Apply rolls its transaction back, which commits nothing, but the
+// failure noted afterwards in a transaction of its own does commit.
+type fuzzImage struct {
+	conn    *sqlite3.Conn
+	image   []byte // the database's pages, as one file would hold them
+	dump    string // sqlitetest.Dump of the image
+	version uint32 // the data version once the image was last written back
+}
+
+func newFuzzImage(tb testing.TB, conn *sqlite3.Conn) *fuzzImage {
+	tb.Helper()
+	image, err := serdes.Serialize(conn, "main")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	img := &fuzzImage{conn: conn, image: image, dump: sqlitetest.Dump(tb, conn)}
+	img.version = img.dataVersion(tb)
+	// The data version must see a commit of this connection's own; a
+	// rollback leaves the file as it was.
+	sqlitetest.Exec(tb, conn, `BEGIN; UPDATE sync_state SET last_sync_timestamp = -1; ROLLBACK`)
+	if img.changed(tb) {
+		// Not wrong, only slower: every input would be compared.
+		tb.Log("the data version moved on a rollback")
+		img.version = img.dataVersion(tb)
+	}
+	sqlitetest.Exec(tb, conn, `UPDATE sync_state SET last_sync_timestamp = -1`)
+	if !img.changed(tb) {
+		tb.Fatal("the data version missed a commit of the connection's own")
+	}
+	img.restore(tb)
+	if diff := img.diff(tb); diff != "" || img.changed(tb) {
+		tb.Fatalf("the image did not come back (changed: %v):\n%s", img.changed(tb), diff)
+	}
+	return img
+}
+
+func (img *fuzzImage) dataVersion(tb testing.TB) uint32 {
+	tb.Helper()
+	v, err := img.conn.FileControl("main", sqlite3.FCNTL_DATA_VERSION)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return v.(uint32)
+}
+
+// changed reports whether a write transaction was committed since the image
+// was last written back. When it was not, the database is the image.
+func (img *fuzzImage) changed(tb testing.TB) bool {
+	tb.Helper()
+	return img.dataVersion(tb) != img.version
+}
+
+// restore writes the image back if the database changed.
+func (img *fuzzImage) restore(tb testing.TB) {
+	tb.Helper()
+	if !img.changed(tb) {
+		return
+	}
+	if err := serdes.Deserialize(img.conn, "main", img.image); err != nil {
+		tb.Fatal(err)
+	}
+	img.version = img.dataVersion(tb)
+}
+
+// diff returns how the database differs from the image in schema and
+// content, or "" if it does not: the bytes are compared first, and the
+// dumps only when those differ.
+func (img *fuzzImage) diff(tb testing.TB) string {
+	tb.Helper()
+	now, err := serdes.Serialize(img.conn, "main")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if bytes.Equal(now, img.image) {
+		return ""
+	}
+	if dump := sqlitetest.Dump(tb, img.conn); dump != img.dump {
+		return diffLines(img.dump, dump)
+	}
+	return ""
 }
