@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -18,42 +21,20 @@ import (
 
 // FuzzApply feeds arbitrary bytes to Apply on a phone paired with the
 // origin of the seed changesets, which holds that origin's snapshot. Every
-// input starts from the same database (fuzzImage). Whatever the input,
-// Apply must not panic; when it refuses the input, the database must be
-// exactly as before; and fuzzCheck must pass either way.
+// input starts from the same database (fuzzImage), built the same way in
+// every process (fuzzDevice): the coordinator, which makes the seeds, the
+// workers, which run them, and a later run of a failing input. Whatever
+// the input, Apply must not panic; when it refuses the input, the database
+// must be exactly as before; and fuzzCheck must pass either way.
 func FuzzApply(f *testing.F) {
-	phone, desk := newDevice(f, "phone", schema.Mobile), newDevice(f, "desktop", schema.Desktop)
-	pairAll(f, phone, desk)
-	desk.exec(f, seedRelease)
-	peer := desk.e.NodeID()
-	now := int64(capture.HLCAt(time.Now()))
-	snapshot := desk.export(f, phone, true)
-	f.Add(snapshot)
-	desk.exec(f, `UPDATE discovery_releases SET notes = 'n2'; DELETE FROM discovery_tracks WHERE id = 't2'`)
-	f.Add(desk.export(f, phone, false))
-	h := changeset.Header{Origin: peer}
-	f.Add(craft(f, h, fieldRec("discovery_releases", "r1", "notes", "x", now, peer), fieldRec("crates", "k", "name", "y", now, peer)))
-	f.Add(craft(f, h, changeset.Record{Kind: changeset.Row, Table: "discovery_release_tags", Entity: "'r1','g2'", Alive: true,
-		Row: []changeset.Column{{Name: "release_id", Value: "r1"}, {Name: "tag_id", Value: "g2"}}, HLC: now, Origin: peer}))
-	f.Add(craft(f, h, changeset.Record{Kind: changeset.Row, Table: "discovery_releases", Entity: "r1", HLC: now, Origin: peer}))
-	// Identity merges: a release at r1's URL under another id, which
-	// merges into r1, and aliases, good and bad.
-	r9 := changeset.Record{Kind: changeset.Row, Table: "discovery_releases", Entity: "r9", Alive: true, HLC: now, Origin: peer,
-		Row: []changeset.Column{{Name: "id", Value: "r9"}, {Name: "url", Value: "https://x/r1"}, {Name: "title", Value: "T"},
-			{Name: "date_added", Value: "d"}, {Name: "date_modified", Value: "d"}}}
-	f.Add(craft(f, h, r9, changeset.Record{Kind: changeset.Row, Table: "discovery_tracks", Entity: "t9", Alive: true, HLC: now, Origin: peer,
-		Row: []changeset.Column{{Name: "id", Value: "t9"}, {Name: "release_id", Value: "r9"}, {Name: "name", Value: "n"}, {Name: "position", Value: int64(1)}}}))
-	f.Add(craft(f, h, fieldRec("discovery_releases", "r9", schema.AliasField, "r1", now, peer), r9))
-	f.Add(craft(f, h, fieldRec("tags", "g2", schema.AliasField, "g1", now, peer), fieldRec("tags", "g1", schema.AliasField, "g0", now, peer)))
-	f.Add(craft(f, h, fieldRec("discovery_releases", "r0", schema.AliasField, "r1", now, peer)))
-	// The phone holds the snapshot, so that the seeds' records meet rows
-	// to merge with (r1 and its URL, its tracks and tags).
-	phone.apply(f, snapshot)
-	fuzzCheck(f, phone.e, true)
+	phone, seeds := fuzzSetup(f)
+	for _, s := range seeds {
+		f.Add(s)
+	}
 	img := newFuzzImage(f, phone.e.Conn())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		img.restore(t)
-		_, err := Apply(context.Background(), phone.e, bytes.NewReader(data), Options{})
+		_, err := Apply(context.Background(), phone.e, bytes.NewReader(data), fuzzOptions)
 		changed := img.changed(t)
 		if err != nil {
 			if errors.Is(err, errDryRun) {
@@ -67,6 +48,98 @@ func FuzzApply(f *testing.F) {
 		}
 		fuzzCheck(t, phone.e, changed)
 	})
+}
+
+// fuzzSetup builds FuzzApply's phone, which every input starts from, and
+// its seeds. Every process builds the same.
+func fuzzSetup(tb testing.TB) (phone *device, seeds [][]byte) {
+	tb.Helper()
+	phone, desk := fuzzDevice(tb, "phone", schema.Mobile, "00000000000000aa"), fuzzDevice(tb, "desktop", schema.Desktop, "00000000000000dd")
+	pairAll(tb, phone, desk)
+	desk.exec(tb, seedRelease)
+	peer := desk.e.NodeID()
+	now := int64(capture.HLCAt(fuzzEpoch.Add(time.Second))) // after the desktop's edits
+	snapshot := desk.export(tb, phone, true)
+	seeds = append(seeds, snapshot)
+	desk.exec(tb, `UPDATE discovery_releases SET notes = 'n2'; DELETE FROM discovery_tracks WHERE id = 't2'`)
+	seeds = append(seeds, desk.export(tb, phone, false))
+	h := changeset.Header{Origin: peer}
+	seeds = append(seeds, craft(tb, h, fieldRec("discovery_releases", "r1", "notes", "x", now, peer), fieldRec("crates", "k", "name", "y", now, peer)))
+	seeds = append(seeds, craft(tb, h, changeset.Record{Kind: changeset.Row, Table: "discovery_release_tags", Entity: "'r1','g2'", Alive: true,
+		Row: []changeset.Column{{Name: "release_id", Value: "r1"}, {Name: "tag_id", Value: "g2"}}, HLC: now, Origin: peer}))
+	seeds = append(seeds, craft(tb, h, changeset.Record{Kind: changeset.Row, Table: "discovery_releases", Entity: "r1", HLC: now, Origin: peer}))
+	// Identity merges: a release at r1's URL under another id, which
+	// merges into r1, and aliases, good and bad.
+	r9 := changeset.Record{Kind: changeset.Row, Table: "discovery_releases", Entity: "r9", Alive: true, HLC: now, Origin: peer,
+		Row: []changeset.Column{{Name: "id", Value: "r9"}, {Name: "url", Value: "https://x/r1"}, {Name: "title", Value: "T"},
+			{Name: "date_added", Value: "d"}, {Name: "date_modified", Value: "d"}}}
+	seeds = append(seeds, craft(tb, h, r9, changeset.Record{Kind: changeset.Row, Table: "discovery_tracks", Entity: "t9", Alive: true, HLC: now, Origin: peer,
+		Row: []changeset.Column{{Name: "id", Value: "t9"}, {Name: "release_id", Value: "r9"}, {Name: "name", Value: "n"}, {Name: "position", Value: int64(1)}}}))
+	seeds = append(seeds, craft(tb, h, fieldRec("discovery_releases", "r9", schema.AliasField, "r1", now, peer), r9))
+	seeds = append(seeds, craft(tb, h, fieldRec("tags", "g2", schema.AliasField, "g1", now, peer), fieldRec("tags", "g1", schema.AliasField, "g0", now, peer)))
+	seeds = append(seeds, craft(tb, h, fieldRec("discovery_releases", "r0", schema.AliasField, "r1", now, peer)))
+	// The phone holds the snapshot, so that the seeds' records meet rows
+	// to merge with (r1 and its URL, its tracks and tags).
+	if _, err := Apply(context.Background(), phone.e, bytes.NewReader(snapshot), fuzzOptions); err != nil {
+		tb.Fatal(err)
+	}
+	fuzzCheck(tb, phone.e, true)
+	return phone, seeds
+}
+
+// TestFuzzSetupIsTheSame: FuzzApply's workers run on a phone of their own
+// the inputs the coordinator made from its seeds, and a failing input runs
+// again later in a process of its own; the phones and the seeds must be
+// the same.
+func TestFuzzSetupIsTheSame(t *testing.T) {
+	phone1, seeds1 := fuzzSetup(t)
+	later()
+	phone2, seeds2 := fuzzSetup(t)
+	if a, b := sqlitetest.Dump(t, phone1.e.Conn()), sqlitetest.Dump(t, phone2.e.Conn()); a != b {
+		t.Errorf("the phones differ:\n%s", diffLines(a, b))
+	}
+	if !slices.EqualFunc(seeds1, seeds2, bytes.Equal) {
+		t.Error("the seeds differ")
+	}
+}
+
+// fuzzEpoch is where the clocks of FuzzApply's devices start: fixed, so
+// that every process builds the same devices, and later than any real time,
+// so that the triggers, which stamp an edit with SQLite's clock or one above
+// the last stamp, whichever is higher, count up from it.
+var fuzzEpoch = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// fuzzNow is the wall clock of FuzzApply's engines and Apply calls: a
+// minute after fuzzEpoch.
+func fuzzNow() time.Time { return fuzzEpoch.Add(time.Minute) }
+
+var fuzzOptions = Options{Now: fuzzNow}
+
+// fuzzDevice is newDevice with the node id id and a clock that starts at
+// fuzzEpoch (fuzzNow for the engine's own time): two devices made alike
+// and edited alike hold the same data, stamps included.
+func fuzzDevice(tb testing.TB, name string, p schema.Profile, id string) *device {
+	tb.Helper()
+	ctx := context.Background()
+	path := filepath.Join(tb.TempDir(), name+".db")
+	e, err := capture.Open(ctx, path, capture.Options{Profile: p})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sqlitetest.Exec(tb, e.Conn(), fmt.Sprintf(`UPDATE sync_state SET node_id = '%s', hlc = %d WHERE id = 1`, id, capture.HLCAt(fuzzEpoch)))
+	if err := e.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	// Reopened, for the engine to read the node id.
+	e, err = capture.Open(ctx, path, capture.Options{Profile: p, Now: fuzzNow})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { e.Close() })
+	if e.NodeID() != id {
+		tb.Fatalf("node id %s, want %s", e.NodeID(), id)
+	}
+	return &device{name: name, e: e, path: path, p: p}
 }
 
 // fuzzCheck runs the invariant checks every input must pass, on e after
