@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,6 +57,13 @@ func FuzzApply(f *testing.F) {
 func fuzzSetup(tb testing.TB) (phone *device, seeds [][]byte) {
 	tb.Helper()
 	phone, desk := fuzzDevice(tb, "phone", schema.Mobile, "00000000000000aa"), fuzzDevice(tb, "desktop", schema.Desktop, "00000000000000dd")
+	// Apply keeps its statement journals in memory (tune.MemoryJournals):
+	// set already, the setting is left alone. Changing it costs SQLite a
+	// read of the whole schema, over a hundred triggers, on the next
+	// statement (once the temporary database is open, which looking for
+	// temporary tables does), 6 to 12 ms an Apply, more than the rest of a
+	// small input.
+	sqlitetest.Exec(tb, phone.e.Conn(), `PRAGMA temp_store = MEMORY`)
 	pairAll(tb, phone, desk)
 	desk.exec(tb, seedRelease)
 	peer := desk.e.NodeID()
@@ -100,6 +109,29 @@ func TestFuzzSetupIsTheSame(t *testing.T) {
 	}
 	if !slices.EqualFunc(seeds1, seeds2, bytes.Equal) {
 		t.Error("the seeds differ")
+	}
+}
+
+// TestFuzzImageRestores: whatever each seed did to the phone, restore
+// puts back the image, schema and rows.
+func TestFuzzImageRestores(t *testing.T) {
+	phone, seeds := fuzzSetup(t)
+	img := newFuzzImage(t, phone.e.Conn())
+	applied := 0
+	for i, s := range seeds {
+		if _, err := Apply(context.Background(), phone.e, bytes.NewReader(s), fuzzOptions); err == nil {
+			applied++
+		}
+		img.restore(t)
+		if img.changed(t) {
+			t.Fatalf("seed %d: changed after restore", i)
+		}
+		if dump := sqlitetest.Dump(t, phone.e.Conn()); dump != img.dump {
+			t.Fatalf("seed %d: the image did not come back:\n%s", i, diffLines(img.dump, dump))
+		}
+	}
+	if applied == 0 {
+		t.Fatal("no seed applied, so nothing was restored")
 	}
 }
 
@@ -172,7 +204,7 @@ func fuzzCheck(tb testing.TB, e *capture.Engine, changed bool) {
 // fuzzImage is the database every FuzzApply input starts from: the main
 // database of conn as it was when the image was taken. An input that
 // commits nothing leaves the database as it is, and the next input starts
-// on it; after one that commits, restore writes the image back.
+// on it; after one that commits, restore puts the image back.
 //
 // Whether anything was committed comes from the pager's data version
 // (SQLITE_FCNTL_DATA_VERSION), which SQLite moves with every write
@@ -180,11 +212,30 @@ func fuzzCheck(tb testing.TB, e *capture.Engine, changed bool) {
 // data_version, unlike it, ignores this connection's own commits.) A
 // refused Apply rolls its transaction back, which commits nothing, but the
 // failure noted afterwards in a transaction of its own does commit.
+//
+// restore writes the image's rows back, table by table, in one
+// transaction with the triggers and foreign keys off. Writing its pages
+// back (serdes.Deserialize, the backup API) makes SQLite read the whole
+// schema again on the next statement, over a hundred triggers, which took
+// 6 to 12 ms, more than the rest of an input; it is done only when the
+// schema changed, or when a table cannot be written back with SQL.
 type fuzzImage struct {
 	conn    *sqlite3.Conn
 	image   []byte // the database's pages, as one file would hold them
 	dump    string // sqlitetest.Dump of the image
+	tables  []imageTable
+	byPages bool   // a table cannot be written back with SQL
+	schema  int64  // PRAGMA schema_version once the image was last written back
 	version uint32 // the data version once the image was last written back
+}
+
+// imageTable is one table of the image: its rows, and the statements that
+// empty it and insert a row (the rowid first, for a table that has one
+// apart from its columns).
+type imageTable struct {
+	name     string
+	del, ins *sqlite3.Stmt
+	rows     [][]any
 }
 
 func newFuzzImage(tb testing.TB, conn *sqlite3.Conn) *fuzzImage {
@@ -194,6 +245,14 @@ func newFuzzImage(tb testing.TB, conn *sqlite3.Conn) *fuzzImage {
 		tb.Fatal(err)
 	}
 	img := &fuzzImage{conn: conn, image: image, dump: sqlitetest.Dump(tb, conn)}
+	tb.Cleanup(func() {
+		for _, t := range img.tables {
+			t.del.Close()
+			t.ins.Close()
+		}
+	})
+	img.readTables(tb)
+	img.schema = img.schemaVersion(tb)
 	img.version = img.dataVersion(tb)
 	// The data version must see a commit of this connection's own; a
 	// rollback leaves the file as it was.
@@ -214,6 +273,57 @@ func newFuzzImage(tb testing.TB, conn *sqlite3.Conn) *fuzzImage {
 	return img
 }
 
+// readTables reads the rows of every table of the image and prepares the
+// statements that write them back. A virtual table, or a column named like
+// the rowid, makes restore write the pages back instead.
+func (img *fuzzImage) readTables(tb testing.TB) {
+	tb.Helper()
+	c := img.conn
+	for _, t := range sqlitetest.Rows(tb, c, `SELECT name, type, wr FROM pragma_table_list WHERE schema = 'main' AND name <> 'sqlite_schema' AND type <> 'view' ORDER BY name`) {
+		name := unquote(tb, t[0])
+		if t[1] != `"table"` {
+			tb.Logf("%s is a %s table: inputs that commit get the image's pages back", name, t[1])
+			img.byPages = true
+			return
+		}
+		withRowid := t[2] == "0"
+		var cols, ipk []string
+		for _, col := range sqlitetest.Rows(tb, c, `SELECT name, upper(type), pk FROM pragma_table_xinfo(?) WHERE hidden = 0 ORDER BY cid`, name) {
+			cname := unquote(tb, col[0])
+			switch strings.ToLower(cname) {
+			case "rowid", "oid", "_rowid_":
+				tb.Logf("%s has a column %s: inputs that commit get the image's pages back", name, cname)
+				img.byPages = true
+				return
+			}
+			cols = append(cols, quoteIdent(cname))
+			if col[2] != "0" {
+				ipk = append(ipk, col[1])
+			}
+		}
+		// A table with rowids whose key is not one INTEGER column (an
+		// alias of the rowid) keeps its rowids apart.
+		if withRowid && !(len(ipk) == 1 && ipk[0] == `"INTEGER"`) {
+			cols = append([]string{"rowid"}, cols...)
+		}
+		list := strings.Join(cols, ", ")
+		it := imageTable{name: name}
+		for _, r := range selectValues(tb, c, `SELECT `+list+` FROM `+quoteIdent(name)) {
+			it.rows = append(it.rows, r)
+		}
+		var err error
+		if it.del, _, err = c.Prepare(`DELETE FROM ` + quoteIdent(name)); err != nil {
+			tb.Fatal(err)
+		}
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ")
+		if it.ins, _, err = c.Prepare(`INSERT INTO ` + quoteIdent(name) + ` (` + list + `) VALUES (` + marks + `)`); err != nil {
+			it.del.Close()
+			tb.Fatal(err)
+		}
+		img.tables = append(img.tables, it)
+	}
+}
+
 func (img *fuzzImage) dataVersion(tb testing.TB) uint32 {
 	tb.Helper()
 	v, err := img.conn.FileControl("main", sqlite3.FCNTL_DATA_VERSION)
@@ -221,6 +331,11 @@ func (img *fuzzImage) dataVersion(tb testing.TB) uint32 {
 		tb.Fatal(err)
 	}
 	return v.(uint32)
+}
+
+func (img *fuzzImage) schemaVersion(tb testing.TB) int64 {
+	tb.Helper()
+	return sqlitetest.Int(tb, img.conn, `PRAGMA schema_version`)
 }
 
 // changed reports whether a write transaction was committed since the image
@@ -236,10 +351,53 @@ func (img *fuzzImage) restore(tb testing.TB) {
 	if !img.changed(tb) {
 		return
 	}
-	if err := serdes.Deserialize(img.conn, "main", img.image); err != nil {
-		tb.Fatal(err)
+	if img.byPages || img.schemaVersion(tb) != img.schema {
+		if err := serdes.Deserialize(img.conn, "main", img.image); err != nil {
+			tb.Fatal(err)
+		}
+		img.schema = img.schemaVersion(tb)
+	} else if err := img.writeRows(); err != nil {
+		tb.Fatalf("write the image back: %v", err)
 	}
 	img.version = img.dataVersion(tb)
+}
+
+// writeRows empties every table and inserts the image's rows, in one
+// transaction, with the triggers and foreign keys off.
+func (img *fuzzImage) writeRows() (err error) {
+	c := img.conn
+	if err := c.Exec(`PRAGMA foreign_keys = OFF`); err != nil {
+		return err
+	}
+	defer func() { err = firstErr(err, c.Exec(`PRAGMA foreign_keys = ON`)) }()
+	if _, err := c.Config(sqlite3.DBCONFIG_ENABLE_TRIGGER, false); err != nil {
+		return err
+	}
+	defer func() {
+		_, terr := c.Config(sqlite3.DBCONFIG_ENABLE_TRIGGER, true)
+		err = firstErr(err, terr)
+	}()
+	tx, err := c.BeginImmediate()
+	if err != nil {
+		return err
+	}
+	defer tx.End(&err)
+	for _, t := range img.tables {
+		if err := t.del.Exec(); err != nil {
+			return fmt.Errorf("%s: %w", t.name, err)
+		}
+		for _, row := range t.rows {
+			for i, v := range row {
+				if err := bindExact(t.ins, i+1, v); err != nil {
+					return fmt.Errorf("%s: %w", t.name, err)
+				}
+			}
+			if err := t.ins.Exec(); err != nil {
+				return fmt.Errorf("%s: %w", t.name, err)
+			}
+		}
+	}
+	return nil
 }
 
 // diff returns how the database differs from the image in schema and
@@ -259,3 +417,62 @@ func (img *fuzzImage) diff(tb testing.TB) string {
 	}
 	return ""
 }
+
+// selectValues runs a query and returns its rows, each value as SQLite
+// holds it: int64, float64, string, []byte or nil.
+func selectValues(tb testing.TB, c *sqlite3.Conn, sql string) [][]any {
+	tb.Helper()
+	s, _, err := c.Prepare(sql)
+	if err != nil {
+		tb.Fatalf("%s: %v", sql, err)
+	}
+	defer s.Close()
+	var rows [][]any
+	for s.Step() {
+		row := make([]any, s.ColumnCount())
+		for i := range row {
+			switch s.ColumnType(i) {
+			case sqlite3.INTEGER:
+				row[i] = s.ColumnInt64(i)
+			case sqlite3.FLOAT:
+				row[i] = s.ColumnFloat(i)
+			case sqlite3.TEXT:
+				row[i] = string(s.ColumnRawText(i))
+			case sqlite3.BLOB:
+				row[i] = append([]byte{}, s.ColumnRawBlob(i)...) // not nil: BindBlob binds nil as NULL
+			}
+		}
+		rows = append(rows, row)
+	}
+	if err := s.Err(); err != nil {
+		tb.Fatalf("%s: %v", sql, err)
+	}
+	return rows
+}
+
+// bindExact binds a value selectValues read, as the same SQLite type.
+func bindExact(s *sqlite3.Stmt, i int, v any) error {
+	switch v := v.(type) {
+	case int64:
+		return s.BindInt64(i, v)
+	case float64:
+		return s.BindFloat(i, v)
+	case string:
+		return s.BindText(i, v)
+	case []byte:
+		return s.BindBlob(i, v)
+	}
+	return s.BindNull(i)
+}
+
+// unquote reads a text value as sqlitetest.Rows renders it.
+func unquote(tb testing.TB, v string) string {
+	tb.Helper()
+	s, err := strconv.Unquote(v)
+	if err != nil {
+		tb.Fatalf("not a text value: %s", v)
+	}
+	return s
+}
+
+func quoteIdent(id string) string { return `"` + strings.ReplaceAll(id, `"`, `""`) + `"` }
