@@ -27,7 +27,9 @@ import (
 // every process (fuzzDevice): the coordinator, which makes the seeds, the
 // workers, which run them, and a later run of a failing input. Whatever
 // the input, Apply must not panic; when it refuses the input, the database
-// must be exactly as before; and fuzzCheck must pass either way.
+// must be exactly as before, but for the fork it records when the input
+// shows that this database forked; it must not fail on input it found
+// valid (ErrApplyFailed); and fuzzCheck must pass either way.
 func FuzzApply(f *testing.F) {
 	phone, seeds := fuzzSetup(f)
 	for _, s := range seeds {
@@ -42,7 +44,20 @@ func FuzzApply(f *testing.F) {
 			if errors.Is(err, errDryRun) {
 				t.Fatal("internal error leaked")
 			}
+			// Valid input never causes it: validation let through what the
+			// database refused (ErrApplyFailed).
+			if errors.Is(err, ErrApplyFailed) {
+				t.Fatalf("input passed validation and failed: %v", err)
+			}
 			if changed {
+				if errors.Is(err, capture.ErrForked) {
+					// Apply records the fork, in a transaction of its own,
+					// for Engine.Forked; that is all it may leave.
+					if msg, ferr := phone.e.Forked(context.Background()); ferr != nil || msg == "" {
+						t.Fatalf("refused as forked (%v), and the fork was not recorded (%v)", err, ferr)
+					}
+					sqlitetest.Exec(t, phone.e.Conn(), `UPDATE sync_state SET forked = NULL`)
+				}
 				if diff := img.diff(t); diff != "" {
 					t.Fatalf("refused input (%v) changed the database:\n%s", err, diff)
 				}
