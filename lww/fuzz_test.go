@@ -198,10 +198,10 @@ func fuzzDevice(tb testing.TB, name string, p schema.Profile, id string) *device
 
 // fuzzCheck runs the invariant checks every input must pass, on e after
 // Apply returned. changed says whether the input may have changed the
-// database (fuzzImage.changed); when it did not, the database is byte for
-// byte the image, which passed these checks when FuzzApply set it up, so
-// the checks of the database's content are left out: they cost more than
-// the rest of an input.
+// database (fuzzImage.changed); when it did not, the database holds what
+// the image holds, schema and rows, which passed these checks when FuzzApply
+// set it up, so the checks of the database's content are left out: they
+// cost as much as the rest of most inputs, or more.
 func fuzzCheck(tb testing.TB, e *capture.Engine, changed bool) {
 	tb.Helper()
 	c := e.Conn()
@@ -361,7 +361,8 @@ func (img *fuzzImage) schemaVersion(tb testing.TB) int64 {
 }
 
 // changed reports whether a write transaction was committed since the image
-// was last written back. When it was not, the database is the image.
+// was last written back. When it was not, the database holds what the
+// image holds.
 func (img *fuzzImage) changed(tb testing.TB) bool {
 	tb.Helper()
 	return img.dataVersion(tb) != img.version
