@@ -17,6 +17,7 @@ type cmdFlags struct {
 	*flag.FlagSet
 	e                       *env
 	name, synopsis, example string
+	about                   string // printed after the usage lines
 
 	db       string
 	noDB     bool // the command works on no database (demo)
@@ -25,8 +26,8 @@ type cmdFlags struct {
 }
 
 // newFlags returns the flag set of command name, with --db and --log-level.
-// synopsis follows the command name in the usage line; example is a whole
-// command line.
+// synopsis follows the command name in the usage line, one line per form
+// for a command that has several; example is a whole command line.
 func newFlags(e *env, name, synopsis, example string) *cmdFlags {
 	f := newFlagsNoDB(e, name, synopsis, example)
 	f.noDB = false
@@ -60,9 +61,27 @@ func (f *cmdFlags) withJSON() *cmdFlags {
 	return f
 }
 
-// printUsage writes the usage line, the flags and the example to w.
+// withAbout adds text, which says what the command's forms are for, to its
+// usage.
+func (f *cmdFlags) withAbout(text string) *cmdFlags {
+	f.about = text
+	return f
+}
+
+// printUsage writes the usage lines, one per form, the flags and the
+// example to w.
 func (f *cmdFlags) printUsage(w io.Writer) {
-	fmt.Fprintf(w, "Usage: capturectl %s %s\n\nFlags:\n", f.name, f.synopsis)
+	for i, form := range strings.Split(f.synopsis, "\n") {
+		lead := "Usage:"
+		if i > 0 {
+			lead = "      "
+		}
+		fmt.Fprintf(w, "%s capturectl %s %s\n", lead, f.name, form)
+	}
+	if f.about != "" {
+		fmt.Fprintf(w, "\n%s\n", f.about)
+	}
+	fmt.Fprint(w, "\nFlags:\n")
 	f.VisitAll(func(fl *flag.Flag) {
 		kind, text := flag.UnquoteUsage(fl)
 		if kind != "" {

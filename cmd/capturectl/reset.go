@@ -26,8 +26,13 @@ type resetReport struct {
 // starts over: with --yes, its synced data and sync state are cleared and
 // its next sync brings everything back.
 func runReset(ctx context.Context, e *env, args []string) (err error) {
-	f := newFlags(e, "reset", "--db PATH (--yes [--discard-pending] | --new-device) [--json]",
-		"capturectl reset --db ./mobile.db --yes").withJSON()
+	f := newFlags(e, "reset", "--db PATH [--json]\n--db PATH --new-device [--json]\n--db PATH --yes [--discard-pending] [--json]",
+		"capturectl reset --db ./mobile.db --yes").withJSON().withAbout(
+		"The first form is for a database that a sync found forked (restored from a\n" +
+			"backup): it takes a new node id and keeps its data and pairings. The second is\n" +
+			"for a copy of another device's database: it takes a new node id and leaves\n" +
+			"every pairing. The third starts a device over: its synced data and sync state\n" +
+			"are cleared, its pairings stay, and its next sync brings everything back.")
 	yes := f.Bool("yes", false, "start over: clear this device's synced data and sync state (its pairings stay); its next sync brings everything back")
 	discard := f.Bool("discard-pending", false, "with --yes: drop the changes made here that the paired devices have not acknowledged")
 	newDevice := f.Bool("new-device", false, "the database is a copy of another device's: it leaves every pairing and is paired again as a device of its own")

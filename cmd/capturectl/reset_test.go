@@ -112,3 +112,28 @@ func TestResetStartOver(t *testing.T) {
 		t.Errorf("after starting over the phone holds %d categories and changes (%v)", n, err)
 	}
 }
+
+// TestResetHelpShowsEveryForm: reset -h shows every form of the command,
+// among them the plain one that the hint for a forked database says to
+// run.
+func TestResetHelpShowsEveryForm(t *testing.T) {
+	out := ok(t, t.TempDir(), "reset", "-h")
+	forms := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^(?:Usage:| {6}) capturectl reset (.*)$`).FindAllStringSubmatch(out, -1) {
+		forms[strings.TrimSuffix(m[1], " [--json]")] = true
+	}
+	for _, want := range []string{"--db PATH", "--db PATH --new-device", "--db PATH --yes [--discard-pending]"} {
+		if !forms[want] {
+			t.Errorf("reset -h does not show the form reset %s:\n%s", want, out)
+		}
+	}
+	hinted := regexp.MustCompile(`capturectl reset (--db DB(?: --[a-z-]+)*)`).FindAllStringSubmatch(forkHint("DB"), -1)
+	if len(hinted) != 2 {
+		t.Fatalf("the hint for a forked database names %d reset commands, want 2: %s", len(hinted), forkHint("DB"))
+	}
+	for _, m := range hinted {
+		if form := strings.Replace(m[1], "--db DB", "--db PATH", 1); !forms[form] {
+			t.Errorf("the hint for a forked database says to run reset %s, which reset -h does not show:\n%s", form, out)
+		}
+	}
+}
