@@ -45,8 +45,11 @@ func FuzzApply(f *testing.F) {
 	img := newFuzzImage(f, phone.e.Conn())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		img.restore(t)
-		_, err := Apply(context.Background(), phone.e, bytes.NewReader(data), fuzzOptions)
+		res, err := Apply(context.Background(), phone.e, bytes.NewReader(data), fuzzOptions)
 		changed := img.changed(t)
+		for _, v := range res.Violations {
+			t.Errorf("the Apply's own check: %v", v)
+		}
 		if err != nil {
 			if errors.Is(err, errDryRun) {
 				t.Fatal("internal error leaked")
@@ -220,6 +223,15 @@ func fuzzCheck(tb testing.TB, e *capture.Engine, changed bool) {
 	}
 	if sqlitetest.Int(tb, c, `SELECT applying IS NULL FROM sync_state`) != 1 {
 		tb.Fatal("applying flag left set")
+	}
+	// Every table matches its sync state (an input that commits nothing
+	// leaves the image, which passed at setup).
+	rep, err := Verify(context.Background(), e, VerifyOptions{Limit: 5})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, v := range rep.Violations {
+		tb.Errorf("verify: %v", v)
 	}
 }
 
