@@ -246,7 +246,7 @@ func (s mergeShape) buildPair(ctx context.Context, cfg *Config, name, bPath stri
 		return nil, "", fmt.Errorf("fill A: %w", err)
 	}
 	if err := firstSync(ctx, cfg.Dir, a.engine, b.engine); err != nil {
-		return nil, "", fmt.Errorf("A to B: %w", err)
+		return nil, "", fmt.Errorf("first sync from A to B: %w", err)
 	}
 	if _, err := editFields(a.conn, s.target, s.aEdits); err != nil {
 		return nil, "", fmt.Errorf("edits on A: %w", err)
@@ -259,10 +259,10 @@ func (s mergeShape) buildPair(ctx context.Context, cfg *Config, name, bPath stri
 	var buf bytes.Buffer
 	st, err := a.engine.Export(ctx, &buf, capture.ExportOptions{Peer: b.engine.NodeID()})
 	if err != nil {
-		return nil, "", fmt.Errorf("A's delta: %w", err)
+		return nil, "", fmt.Errorf("the delta of A: %w", err)
 	}
 	if st.Fields != int64(len(s.aEdits)) || st.Rows != 0 {
-		return nil, "", fmt.Errorf("A's delta holds %d field and %d row records, want %d and 0", st.Fields, st.Rows, len(s.aEdits))
+		return nil, "", fmt.Errorf("the delta of A holds %d field and %d row records, want %d and 0", st.Fields, st.Rows, len(s.aEdits))
 	}
 	aNode := a.engine.NodeID()
 	if err := saveTemplate(b); err != nil {

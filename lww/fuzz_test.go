@@ -342,9 +342,7 @@ func (img *fuzzImage) readTables(tb testing.TB) {
 		}
 		list := strings.Join(cols, ", ")
 		it := imageTable{name: name}
-		for _, r := range selectValues(tb, c, `SELECT `+list+` FROM `+quoteIdent(name)) {
-			it.rows = append(it.rows, r)
-		}
+		it.rows = append(it.rows, selectValues(tb, c, `SELECT `+list+` FROM `+quoteIdent(name))...)
 		var err error
 		if it.del, _, err = c.Prepare(`DELETE FROM ` + quoteIdent(name)); err != nil {
 			tb.Fatal(err)

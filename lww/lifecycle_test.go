@@ -174,13 +174,12 @@ func TestCopiedDatabaseIsRefused(t *testing.T) {
 	if !errors.Is(err, capture.ErrForked) {
 		t.Fatalf("the copy applies the phone's changeset: got %v, want capture.ErrForked", err)
 	}
-	after := sqlitetest.Dump(t, copied.e.Conn())
 	if msg, _ := copied.e.Forked(ctx); msg == "" {
 		t.Error("the fork is not recorded for status")
 	}
 	// The record of the fork (for status) is all that changed.
 	sqlitetest.Exec(t, copied.e.Conn(), `UPDATE sync_state SET forked = NULL`)
-	if after = sqlitetest.Dump(t, copied.e.Conn()); after != before {
+	if after := sqlitetest.Dump(t, copied.e.Conn()); after != before {
 		t.Errorf("the refused changeset changed the copy:\n%s", diffLines(before, after))
 	}
 

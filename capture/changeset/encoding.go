@@ -103,7 +103,7 @@ func (e *encoder) value(v any) {
 		e.bytes(x)
 	default:
 		if e.err == nil {
-			e.err = fmt.Errorf("Go type %T: %w", v, ErrValue)
+			e.err = fmt.Errorf("a value of Go type %T: %w", v, ErrValue)
 		}
 	}
 }
