@@ -42,7 +42,8 @@ type ExportStats struct {
 // register whose latest change the peer has not acknowledged (one record
 // per field, the latest, with its current value; a row record with the full
 // row for an insert, a tombstone for a delete), including the changes this
-// device received from others, but not those the peer made itself. With
+// device received from others, but not those that came from the peer
+// itself, whatever their origin (local_changes.sender). With
 // opts.Snapshot it writes every register instead. Tables and columns the
 // peer does not know (it runs an older schema) are left out until it
 // reports them. Export reads one consistent snapshot of the database and
@@ -209,13 +210,20 @@ func (x *exporter) stmt(sql string) (*sqlite3.Stmt, error) {
 	return s, nil
 }
 
-// delta writes the registers whose latest change came after seq.
+// delta writes the registers whose latest change came after seq, but not
+// those whose latest change came from the peer: the peer holds them, since
+// it sent them, whatever their origin (the device that made them, a third
+// device it relayed them from, or "adopted"), and they are in its log, so
+// the checks of its log show a restore that lost them as a fork. A change
+// of the peer's own that reached this device through another one is sent
+// back: it may be what the peer lost unnoticed (docs/device-lifecycle.md,
+// "Limits"). A peer that took a new node id is sent everything again,
+// since what it sent was under the old one.
 func (x *exporter) delta(after int64) error {
-	return x.e.query(`SELECT lc.seq, lc.entity_type, lc.entity_id, lc.field_name, ft.hlc, coalesce(ft.origin, ?), ft.tombstone,
-			lc.from_origin IS 1
+	return x.e.query(`SELECT lc.seq, lc.entity_type, lc.entity_id, lc.field_name, ft.hlc, coalesce(ft.origin, ?1), ft.tombstone
 		FROM local_changes lc JOIN field_timestamps ft ON ft.entity_type = lc.entity_type
 			AND ft.entity_id = lc.entity_id AND ft.field_name = lc.field_name AND ft.seq = lc.seq
-		WHERE lc.seq > ? ORDER BY lc.seq`, []any{x.e.nodeID, after}, x.register)
+		WHERE lc.seq > ?2 AND lc.sender IS NOT ?3 ORDER BY lc.seq`, []any{x.e.nodeID, after, x.peer}, x.register)
 }
 
 // catchUp writes the registers of the given tables' columns ("" for a whole
@@ -228,11 +236,11 @@ func (x *exporter) catchUp(missing map[string][]string, upTo int64) error {
 	slices.Sort(tables)
 	for _, table := range tables {
 		for _, field := range missing[table] {
-			q := `SELECT seq, entity_type, entity_id, field_name, hlc, coalesce(origin, ?), tombstone, 0
+			q := `SELECT seq, entity_type, entity_id, field_name, hlc, coalesce(origin, ?), tombstone
 				FROM field_timestamps WHERE entity_type = ? AND field_name = ? AND seq <= ? ORDER BY entity_id`
 			args := []any{x.e.nodeID, table, field, upTo}
 			if field == "" { // a whole table: existence first, then fields
-				q = `SELECT seq, entity_type, entity_id, field_name, hlc, coalesce(origin, ?), tombstone, 0
+				q = `SELECT seq, entity_type, entity_id, field_name, hlc, coalesce(origin, ?), tombstone
 					FROM field_timestamps WHERE entity_type = ? AND seq <= ? ORDER BY entity_id, field_name`
 				args = []any{x.e.nodeID, table, upTo}
 			}
@@ -245,16 +253,11 @@ func (x *exporter) catchUp(missing map[string][]string, upTo int64) error {
 }
 
 // register writes the record of one register row (seq, table, entity,
-// field, hlc, origin, tombstone, and whether the peer sent this change
-// itself). A change is sent back to the device it came from only when it
-// came through another one (local_changes.from_origin): a change the peer
-// sent itself is covered by the checks of its log, which show a restore
-// that lost it as a fork; one relayed to here may be what it lost
-// unnoticed.
+// field, hlc, origin, tombstone).
 func (x *exporter) register(s *sqlite3.Stmt) error {
 	rec := changeset.Record{Seq: s.ColumnInt64(0), Table: s.ColumnText(1), Entity: ColumnValue(s, 2),
 		Field: s.ColumnText(3), HLC: s.ColumnInt64(4), Origin: s.ColumnText(5)}
-	if rec.Origin == x.peer && s.ColumnBool(7) || !x.known.has(rec.Table, rec.Field) {
+	if !x.known.has(rec.Table, rec.Field) {
 		return nil
 	}
 	var err error

@@ -49,7 +49,7 @@ func (x *exporter) snapshot() error {
 			}
 			continue
 		}
-		q := `SELECT seq, entity_type, entity_id, field_name, hlc, coalesce(origin, ?), tombstone, 0
+		q := `SELECT seq, entity_type, entity_id, field_name, hlc, coalesce(origin, ?), tombstone
 			FROM field_timestamps WHERE entity_type = ? ORDER BY entity_id, field_name`
 		err := x.e.query(q, []any{x.e.nodeID, name}, x.register)
 		if err != nil {

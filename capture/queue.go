@@ -75,6 +75,9 @@ type Filter struct {
 	Newest bool
 	// Limit caps the number of changes (0: no cap).
 	Limit int
+	// notFrom leaves out the changes that came in a changeset of this
+	// node (local_changes.sender): Pending's, since that node holds them.
+	notFrom string
 }
 
 // Changes streams the changes of the log that f selects, in sequence order
@@ -106,6 +109,9 @@ func (e *Engine) Changes(ctx context.Context, f Filter) iter.Seq2[Change, error]
 		}
 		if f.AfterSeq > 0 {
 			add("seq > ?", f.AfterSeq)
+		}
+		if f.notFrom != "" {
+			add("sender IS NOT ?", f.notFrom)
 		}
 		if f.UpToSeq > 0 {
 			add("seq <= ?", f.UpToSeq)
@@ -162,13 +168,14 @@ func scanChange(s *sqlite3.Stmt) Change {
 
 // Pending streams the changes the paired device peer has not acknowledged,
 // in sequence order, including those this device received from others
-// (which it relays). See Changes.
+// (which it relays), but not those it received from peer, whatever their
+// origin: peer holds what it sent. See Changes.
 func (e *Engine) Pending(ctx context.Context, peer string) iter.Seq2[Change, error] {
 	d, err := e.Device(ctx, peer)
 	if err != nil {
 		return func(yield func(Change, error) bool) { yield(Change{}, err) }
 	}
-	return e.Changes(ctx, Filter{AfterSeq: d.AckedSeq})
+	return e.Changes(ctx, Filter{AfterSeq: d.AckedSeq, notFrom: d.ID})
 }
 
 // LastSeq returns the sequence number of the newest change (0 if none).

@@ -344,3 +344,39 @@ func TestSlowPairingBody(t *testing.T) {
 		t.Errorf("the server waited %v for the body", d)
 	}
 }
+
+// TestReceivedIsNotSentBack: a phone's round after its first sends the
+// desktop its own edit alone, not what it received: here a collection that
+// predates capture, whose records' origin is "adopted", not the desktop.
+func TestReceivedIsNotSentBack(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "desktop.db")
+	sqlitetest.Exec(t, sqlitetest.DesktopV2(t, path), `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100)
+		INSERT INTO discovery_releases (id, url, title, date_added, date_modified) SELECT 'bulk' || i, 'https://bulk.example/' || i, 'Bulk ' || i, 'd', 'd' FROM n`)
+	desk, err := capture.Open(ctx, path, capture.Options{Profile: schema.Desktop})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { desk.Close() })
+	phone := open(t, "phone.db", schema.Mobile)
+	s, addr := serve(t, desk)
+	pair(t, s, addr, phone)
+	r, err := Sync(ctx, phone, "", SyncOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Received.Won < 100 {
+		t.Fatalf("first round %+v", r)
+	}
+	sqlitetest.Exec(t, phone.Conn(), `UPDATE discovery_releases SET notes = 'edited on the phone' WHERE id = 'bulk7'`)
+	if r, err = Sync(ctx, phone, "", SyncOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if r.Sent.Fields != 1 || r.Sent.Rows != 0 || r.Received.Records != 0 {
+		t.Errorf("second round sent %d fields and %d rows, received %d records; want 1, 0 and 0", r.Sent.Fields, r.Sent.Rows, r.Received.Records)
+	}
+	const q = `SELECT notes FROM discovery_releases WHERE id = 'bulk7'`
+	if a := rows(t, desk, q); a != `[["edited on the phone"]]` {
+		t.Errorf("bulk7 on the desktop: %s", a)
+	}
+}

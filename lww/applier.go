@@ -18,8 +18,10 @@ type applier struct {
 	conn *sqlite3.Conn
 	opts Options
 	self string
-	// sender is the origin of the changeset being applied ("" in Replay):
-	// its records of its own changes are logged with from_origin set.
+	// sender is the origin of the changeset being applied ("" in Replay,
+	// and while a merge logs what it found here): the changes taken from
+	// it are logged with it (local_changes.sender), and never sent back
+	// to it.
 	sender string
 	stmts  map[string]*sqlite3.Stmt
 	// rowStmts holds the row-writing statements, bounded (execRow).
@@ -280,7 +282,7 @@ func (a *applier) take(rec changeset.Record, op capture.Op, value any, tombstone
 		return err
 	}
 	err = firstErr(capture.BindValue(s, 1, rec.Entity), s.BindInt64(2, int64(op)), capture.BindValue(s, 3, value),
-		s.BindInt64(4, rec.HLC), s.BindText(5, rec.Origin), a.bindFromOrigin(s, 6, rec.Origin), names.bind(s, 7))
+		s.BindInt64(4, rec.HLC), s.BindText(5, rec.Origin), a.bindSender(s, 6), names.bind(s, 7))
 	if err != nil {
 		return err
 	}
@@ -298,13 +300,15 @@ func (a *applier) take(rec changeset.Record, op capture.Op, value any, tombstone
 	return s.Exec()
 }
 
-// bindFromOrigin binds local_changes.from_origin as argument i of s: 1
-// when the record comes from its origin itself, else NULL.
-func (a *applier) bindFromOrigin(s *sqlite3.Stmt, i int, origin string) error {
-	if a.sender != "" && origin == a.sender {
-		return s.BindInt64(i, 1)
+// bindSender binds local_changes.sender as argument i of s: the device
+// whose changeset the record came in, whatever its origin (the device
+// that made the change, one that relayed it, or "adopted"); NULL when
+// there is none.
+func (a *applier) bindSender(s *sqlite3.Stmt, i int) error {
+	if a.sender == "" {
+		return s.BindNull(i)
 	}
-	return s.BindNull(i)
+	return s.BindText(i, a.sender)
 }
 
 // bindOrigin binds a record's origin as argument i of s: NULL when it is

@@ -92,7 +92,8 @@ type Decision struct {
 // Apply reads one changeset from r and merges it into e's database in one
 // transaction, with capture suppressed: each record whose stamp wins its
 // register is written (or parked), logged to local_changes with its origin
-// so this device relays it, and its register stamped with the remote stamp.
+// and the changeset's (its sender) so this device relays it to every other
+// device, and its register stamped with the remote stamp.
 // This device's clock advances past every stamp received. The origin must
 // be a paired device; the peer's acknowledgement in the header moves its
 // cursor, and what the changeset covers is recorded as received.

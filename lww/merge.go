@@ -131,7 +131,7 @@ func (a *applier) setAlias(t schema.TableInfo, m, rep any, st capture.Stamp, der
 	if reg.Set && st.Less(reg.Stamp) {
 		st = reg.Stamp
 	}
-	// Logged as found here (from_origin clear): every peer is sent it.
+	// Logged as found here (no sender): every peer is sent it.
 	sender := a.sender
 	a.sender = ""
 	defer func() { a.sender = sender }()

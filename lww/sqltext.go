@@ -141,12 +141,12 @@ func (a *applier) bindEntity(s *sqlite3.Stmt, table string, entity any) error {
 }
 
 // logStmt appends a change to the log. Its arguments are the entity, op,
-// new value, hlc, origin and from_origin, then the names it returns.
+// new value, hlc, origin and sender, then the names it returns.
 func (a *applier) logStmt(table, field string) (*sqlite3.Stmt, nameArgs, error) {
 	fixed := a.fixedNames(table, field)
 	s, err := a.prepared(nameKey("log", table, field, fixed), func() string {
 		t, f := nameText(table, field, 7, fixed)
-		return `INSERT INTO local_changes (entity_type, entity_id, field_name, op, new_value, hlc, origin, from_origin)
+		return `INSERT INTO local_changes (entity_type, entity_id, field_name, op, new_value, hlc, origin, sender)
 		VALUES (` + t + `, ?1, ` + f + `, ?2, ?3, ?4, ?5, ?6)`
 	})
 	return s, nameArgs{table, field, !fixed}, err
