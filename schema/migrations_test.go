@@ -20,6 +20,7 @@ var shipped = map[int]string{
 	10: "15f49cfc092142a097e527c970e9028ea5fbe701c1b6406e2a22b03292eb957c",
 	11: "19d6ed45a5b0dac3fc76909a63f46f49523c745f63d9fe1d04d1908859caa853",
 	12: "e3576510acdce446463db78d6246e50b0440bde5fffe1ef29d20e486d60b0438",
+	13: "0cb20eafa28fcd4b231961abde4bb48975f715afa74a3d46946f3132c1e9aab2",
 }
 
 func TestShippedMigrationsAreUnchanged(t *testing.T) {

@@ -138,7 +138,7 @@ func TestDesktopV2UpgradesInPlace(t *testing.T) {
 		got := sqlitetest.Table(t, conn, name)
 		if name == "schema_version" {
 			// sqlitetest.Table sorts rows as text: 10 comes after 1.
-			if want := strings.Replace(rowsBefore[name], "1\n", "1\n10\n11\n12\n", 1) + "\n3\n4\n5\n6\n7\n8\n9"; got != want {
+			if want := strings.Replace(rowsBefore[name], "1\n", "1\n10\n11\n12\n13\n", 1) + "\n3\n4\n5\n6\n7\n8\n9"; got != want {
 				t.Errorf("schema_version: got %q, want %q", got, want)
 			}
 			continue

@@ -1,4 +1,4 @@
--- Migration 12: an Apply checks, before it commits, the entities it
+-- Migration 13: an Apply checks, before it commits, the entities it
 -- touched off the plain path (parked, removed, merged or recombined)
 -- against the invariants of docs/merge-semantics.md ("What a table
 -- holds"). A violation is a bug or a damaged database: the Apply still
