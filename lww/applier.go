@@ -73,8 +73,8 @@ type applier struct {
 	foldedSeq, startSeq int64
 	// touched holds the entities parked, removed, merged or recombined,
 	// which the end of the Apply checks (verify_touched.go).
-	touched map[touchKey]any
-	arriving   any         // the entity of the record being routed (derive)
+	touched  map[touchKey]any
+	arriving any // the entity of the record being routed (derive)
 	// insertFirst allows upsert to try a plain insert first: only while
 	// triggers are off, since a BEFORE INSERT trigger of the app's would
 	// run for both statements when the row turns out to be there.

@@ -159,27 +159,5 @@ func (a *applier) removeStray(t schema.TableInfo, id any) (bool, error) {
 // recombineAll writes the row of every class again from its members'
 // states.
 func (a *applier) recombineAll() error {
-	if !a.aliasesAny {
-		return nil
-	}
-	type rep struct {
-		table string
-		id    any
-	}
-	var reps []rep
-	err := a.query(`SELECT DISTINCT entity_type, survivor FROM entity_aliases`, nil, func(s *sqlite3.Stmt) error {
-		reps = append(reps, rep{s.ColumnText(0), capture.ColumnValue(s, 1)})
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, r := range reps {
-		if t, ok := a.tables[r.table]; ok {
-			if err := a.recombineIfMember(t, r.id, 0); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return a.eachClass(func(t schema.TableInfo, rep any) error { return a.recombineIfMember(t, rep, 0) })
 }

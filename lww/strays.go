@@ -70,6 +70,17 @@ func (a *applier) foldStrays() error {
 // table: its parent may have come back since without an Apply placing it
 // (the app inserted it again), as replay does for parked rows.
 func (a *applier) replayClasses() error {
+	return a.eachClass(func(t schema.TableInfo, rep any) error {
+		if row, err := a.tableRow(t, rep); err != nil || len(row) > 0 {
+			return err
+		}
+		return a.recombineIfMember(t, rep, 0)
+	})
+}
+
+// eachClass calls fn with the table and survivor of every class of a
+// table this device syncs.
+func (a *applier) eachClass(fn func(t schema.TableInfo, rep any) error) error {
 	if !a.aliasesAny {
 		return nil
 	}
@@ -90,13 +101,7 @@ func (a *applier) replayClasses() error {
 		if !ok {
 			continue
 		}
-		if row, err := a.tableRow(t, r.id); err != nil || len(row) > 0 {
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		if err := a.recombineIfMember(t, r.id, 0); err != nil {
+		if err := fn(t, r.id); err != nil {
 			return err
 		}
 	}
