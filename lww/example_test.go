@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/ncruces/go-sqlite3"
+
 	"github.com/capture-sync/capture/capture"
 	"github.com/capture-sync/capture/lww"
 	"github.com/capture-sync/capture/schema"
@@ -113,4 +115,52 @@ func ExampleResult_merges() {
 	// Output:
 	// discovery_releases b7 is now a1: both held its natural key
 	// a1 Label Notes
+}
+
+// Verify checks that every synced table matches the device's sync state;
+// a row deleted behind the capture triggers (here by an UPDATE of the
+// applying flag, as a client with the triggers dropped would write) is a
+// live entity with no values here, which only a peer can give back.
+// Repair mends what the state determines and reports what is left.
+func ExampleVerify() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "lww-example")
+	defer os.RemoveAll(dir)
+	e, err := capture.Open(ctx, filepath.Join(dir, "desktop.db"), capture.Options{Profile: schema.Desktop})
+	if err != nil {
+		panic(err)
+	}
+	defer e.Close()
+	e.Conn().Exec(`INSERT INTO discovery_releases (id, url, title, date_added, date_modified)
+		VALUES ('r1', 'https://a.bandcamp.com/album/x', 'X', 'd', 'd'), ('r2', 'https://b.bandcamp.com/album/y', 'Y', 'd', 'd')`)
+
+	rep, err := lww.Verify(ctx, e, lww.VerifyOptions{})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("violations:", rep.Total)
+
+	other, err := sqlite3.Open(filepath.Join(dir, "desktop.db"))
+	if err != nil {
+		panic(err)
+	}
+	err = other.Exec(`BEGIN; UPDATE sync_state SET applying = 1; DELETE FROM discovery_releases WHERE id = 'r2';
+		UPDATE sync_state SET applying = NULL; COMMIT`)
+	other.Close()
+	if err != nil {
+		panic(err)
+	}
+	rep, _ = lww.Verify(ctx, e, lww.VerifyOptions{})
+	for _, v := range rep.Violations {
+		fmt.Println(v.Rule, v.Table, v.Entity, "only a peer can mend it:", v.PeerOnly)
+	}
+	fixed, err := lww.Repair(ctx, e)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("after the repair:", fixed.After.Total)
+	// Output:
+	// violations: 0
+	// entity-present discovery_releases r2 only a peer can mend it: true
+	// after the repair: 1
 }

@@ -115,19 +115,27 @@ func Verify(ctx context.Context, e *capture.Engine, opts VerifyOptions) (*Verify
 	if !conn.GetAutocommit() {
 		return nil, ErrVerifyInTransaction
 	}
-	old := conn.SetInterrupt(ctx)
-	defer conn.SetInterrupt(old)
 	if err := conn.Exec(`BEGIN`); err != nil {
 		return nil, fmt.Errorf("lww: verify: %w", err)
 	}
+	// Rolled back after the context stops interrupting the connection, so
+	// that a cancelled context cannot leave the transaction open.
 	defer conn.Exec(`ROLLBACK`)
+	old := conn.SetInterrupt(ctx)
+	defer conn.SetInterrupt(old)
+	fail := func(err error) (*VerifyReport, error) {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("lww: verify: %w (%v)", ctx.Err(), err)
+		}
+		return nil, fmt.Errorf("lww: verify: %w", err)
+	}
 	v, err := newVerifier(e, opts.Limit)
 	if err != nil {
-		return nil, fmt.Errorf("lww: verify: %w", err)
+		return fail(err)
 	}
 	defer v.a.close()
 	if err := v.run(); err != nil {
-		return nil, fmt.Errorf("lww: verify: %w", err)
+		return fail(err)
 	}
 	return v.rep, nil
 }
