@@ -99,8 +99,10 @@ var ErrVerifyInTransaction = errors.New("verify runs in a transaction of its own
 // entity, field, and what the sync state wants against what the table
 // has. It reads in one transaction, which it always rolls back: whether a
 // value waiting out of its table could be placed is tried in a savepoint
-// (a write lock is taken then). Memory is bounded by the violations listed
-// and the entities that wait out of their tables, not by the tables.
+// (a write lock is taken then). Memory grows with the violations listed,
+// the entities that wait out of their tables or have parked values, and,
+// where there are classes, the entities the app wrote since the last
+// Apply; not with the tables.
 //
 // A class the app wrote to since the last Apply is not checked: the next
 // Apply folds that write into the class (docs/merge-semantics.md).
