@@ -129,9 +129,8 @@ func (e *Engine) export(ctx context.Context, w io.Writer, opts ExportOptions) (s
 	}
 	x := &exporter{e: e, w: cw, peer: peer.ID, known: ps.known, stmts: map[string]*sqlite3.Stmt{}}
 	defer x.close()
-	err = e.queryRow(`SELECT EXISTS (SELECT 1 FROM parked_values), EXISTS (SELECT 1 FROM member_values),
-		(SELECT folded_seq FROM sync_state WHERE id = 1)`, nil, func(s *sqlite3.Stmt) {
-		x.parkedAny, x.membersAny, x.foldedSeq = s.ColumnBool(0), s.ColumnBool(1), s.ColumnInt64(2)
+	err = e.queryRow(`SELECT EXISTS (SELECT 1 FROM parked_values), EXISTS (SELECT 1 FROM member_values)`, nil, func(s *sqlite3.Stmt) {
+		x.parkedAny, x.membersAny = s.ColumnBool(0), s.ColumnBool(1)
 	})
 	if err != nil {
 		return st, nil, fmt.Errorf("capture: export: %w", err)
@@ -186,9 +185,6 @@ type exporter struct {
 	// parkedAny is clear when parked_values is empty, which spares a
 	// lookup per record; membersAny likewise for member_values.
 	parkedAny, membersAny bool
-	// foldedSeq is sync_state.folded_seq: a register set by a change
-	// after it was written by the app since the last Apply.
-	foldedSeq int64
 	// texts and columns cache the statements and column lists generated
 	// per table (export_values.go).
 	texts   map[[2]string]string

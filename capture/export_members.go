@@ -14,56 +14,26 @@ import (
 // the app has written since (a register newer than the member value): those
 // are in the row.
 
-// memberValue returns a member's own value of field, written by st
-// (member reports whether entity is a member whose value answers: not when
-// the app wrote the field since the last Apply, which the row holds). A
-// member value older than st is not st's: st's write carried no value here
-// (a write the sender sent by its stamp alone), and ok is false.
-func (x *exporter) memberValue(table string, entity any, field string, st Stamp) (v any, ok, member bool, err error) {
+// memberValue returns a member's own value of field, written by st, and
+// reports false when entity is not a member or the row holds it.
+func (x *exporter) memberValue(table string, entity any, field string, st Stamp) (any, bool, error) {
 	if !x.membersAny {
-		return nil, false, false, nil
+		return nil, false, nil
 	}
 	s, err := x.stmt(`SELECT value, hlc FROM member_values WHERE entity_type = ? AND entity_id = ? AND field_name = ?`)
 	if err != nil {
-		return nil, false, false, err
+		return nil, false, err
 	}
 	if err := bindAll(s, []any{table, entity, field}); err != nil {
-		return nil, false, false, err
+		return nil, false, err
 	}
-	if !s.Step() {
-		return nil, false, false, s.Err()
-	}
-	v, hlc := ColumnValue(s, 0), s.ColumnInt64(1)
-	if err := s.Reset(); err != nil {
-		return nil, false, false, err
-	}
-	if int64(st.HLC) <= hlc {
-		return v, true, true, nil
-	}
-	r, err := x.stmt(`SELECT seq FROM field_timestamps WHERE entity_type = ? AND entity_id = ? AND field_name = ?`)
-	if err != nil {
-		return nil, false, false, err
-	}
-	if err := bindAll(r, []any{table, entity, field}); err != nil {
-		return nil, false, false, err
-	}
-	app := r.Step() && r.ColumnInt64(0) > x.foldedSeq
-	if err := firstErr(r.Err(), r.Reset()); err != nil {
-		return nil, false, false, err
-	}
-	if app {
-		return nil, false, false, nil // written here since, by the app: in the row
-	}
-	return nil, false, true, nil
-}
-
-func firstErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
+	if s.Step() {
+		if int64(st.HLC) > s.ColumnInt64(1) {
+			return nil, false, s.Reset() // written here since: in the row
 		}
+		return ColumnValue(s, 0), true, s.Reset()
 	}
-	return nil
+	return nil, false, s.Err()
 }
 
 // memberRow returns a live member's key and tracked columns, or nil when

@@ -67,10 +67,6 @@ type applier struct {
 	triggersOn func()
 	merges     []Merge
 	collisions []collision // merged at the end (mergeCollisions)
-	// foldedSeq is sync_state.folded_seq and startSeq the newest change
-	// when the Apply began: the changes between are the app's since the
-	// last Apply (appWrote).
-	foldedSeq, startSeq int64
 	// touched holds the entities parked, removed, merged or recombined,
 	// which the end of the Apply checks (verify_touched.go).
 	touched  map[touchKey]any
@@ -105,11 +101,9 @@ func newApplier(e *capture.Engine, opts Options) (*applier, error) {
 	if a.parentsUnsafe, err = parentsUnsafe(a); err != nil {
 		return nil, err
 	}
-	err = a.query(`SELECT EXISTS (SELECT 1 FROM parked_values), EXISTS (SELECT 1 FROM entity_aliases), EXISTS (SELECT 1 FROM member_values),
-		(SELECT folded_seq FROM sync_state WHERE id = 1), (SELECT coalesce(max(seq), 0) FROM local_changes)`, nil,
+	err = a.query(`SELECT EXISTS (SELECT 1 FROM parked_values), EXISTS (SELECT 1 FROM entity_aliases), EXISTS (SELECT 1 FROM member_values)`, nil,
 		func(s *sqlite3.Stmt) error {
 			a.parkedAny, a.aliasesAny, a.membersAny = s.ColumnBool(0), s.ColumnBool(1), s.ColumnBool(2)
-			a.foldedSeq, a.startSeq = s.ColumnInt64(3), s.ColumnInt64(4)
 			return nil
 		})
 	return a, err

@@ -265,30 +265,18 @@ func (a *applier) storeMember(t schema.TableInfo, id any, values map[string]any)
 		st, _ := capture.Effective(m.regs[""], m.regs[c.Name])
 		v, ok := values[c.Name]
 		if !ok {
-			old := m.values[c.Name]
-			if int64(st.HLC) <= old.hlc {
-				continue // the value of the write its register holds
-			}
-			app, err := a.appWrote(t.Name, id, c.Name, m.regs)
-			if err != nil {
-				return err
-			}
-			if !app {
-				// A write that brought no value here (sent by its stamp
-				// alone): the member keeps what it has, under its stamp.
-				continue
-			}
-			// Written by the app since the last Apply: in the row.
-			if row == nil {
-				if row, err = a.tableRow(t, id); err != nil {
-					return err
+			v = m.values[c.Name].value
+			if int64(st.HLC) > m.values[c.Name].hlc {
+				// Written here since, by the app: in the row.
+				if row == nil {
+					if row, err = a.tableRow(t, id); err != nil {
+						return err
+					}
+				}
+				if rv, ok := row[c.Name]; ok {
+					v = rv
 				}
 			}
-			rv, ok := row[c.Name]
-			if !ok {
-				continue
-			}
-			v = rv
 		}
 		err := a.exec(`INSERT INTO member_values (entity_type, entity_id, field_name, value, hlc) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT DO UPDATE SET value = excluded.value, hlc = excluded.hlc`, t.Name, id, c.Name, v, int64(st.HLC))
@@ -297,23 +285,6 @@ func (a *applier) storeMember(t schema.TableInfo, id any, values map[string]any)
 		}
 	}
 	return nil
-}
-
-// appWrote reports whether the register that holds the effective stamp
-// of field of entity id (regs are its registers) was set by a write of the
-// app's since the last Apply: its change comes after sync_state.folded_seq
-// and before this Apply's first.
-func (a *applier) appWrote(table string, id any, field string, regs map[string]Reg) (bool, error) {
-	name := ""
-	if own := regs[field]; own.Set {
-		if st, _ := capture.Effective(regs[""], own); st == own.Stamp {
-			name = field
-		}
-	}
-	var seq int64
-	err := a.query(`SELECT seq FROM field_timestamps WHERE entity_type = ? AND entity_id = ? AND field_name = ?`, []any{table, id, name},
-		func(s *sqlite3.Stmt) error { seq = s.ColumnInt64(0); return nil })
-	return seq > a.foldedSeq && seq <= a.startSeq, err
 }
 
 // adoptMember makes an entity of its own a member: its values (its row in

@@ -71,12 +71,6 @@ func TestPropertyRegressions(t *testing.T) {
 		// (Verify, rule filter), as no record of a filtered table had
 		// come. Any row written to a filtered table reconciles the filters.
 		{"a placed row outside its filter", 310158, 400, variant{collide: true, filters: true}},
-		// A merged release's survivor took a field write sent by its stamp
-		// alone (its value replaced on the sender by a newer insert, not
-		// here yet): its member state stored NULL under that stamp, and its
-		// export sent that NULL for the NOT NULL url, which every peer
-		// refused. A member value is the write's, or the app's (appWrote).
-		{"a member value no write carried", 9049, 400, variant{rollbacks: true, collide: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) { runCase(t, tc.seed, tc.steps, tc.v) })
 	}
