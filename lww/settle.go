@@ -22,8 +22,10 @@ import (
 //
 // A row that step 3 takes out may free a natural key or a unique value
 // for a row waiting in step 1, so the steps run again while step 3 finds
-// anything; each round takes rows out, and never puts back one it took,
-// so it ends.
+// anything. Step 1 places a row only when its parents are present, so a
+// row step 3 took out comes back only once its parent has; the rounds are
+// bounded all the same (maxMergeDepth), past which the Apply fails rather
+// than loop.
 func (a *applier) settle() error {
 	for round := 0; ; round++ {
 		if round > maxMergeDepth {
