@@ -233,14 +233,15 @@ func Apply(ctx context.Context, e *capture.Engine, r io.Reader, opts Options) (r
 		return res, fmt.Errorf("lww: apply: %w", failed("settle", err))
 	}
 	res.Merges = a.merges
-	// The entities the Apply touched off the plain path are checked
-	// against the invariants; a violation is recorded once the Apply has
-	// committed (DIVERGED in status), and does not undo it.
-	if res.Violations, err = a.checkTouched(maxReported); err != nil {
-		return res, fmt.Errorf("lww: apply: %w", failed("check of the touched entities", err))
-	}
 	if err := a.finish(ctx, h, from); err != nil {
 		return res, fmt.Errorf("lww: apply: %w", failed("bookkeeping after the records", err))
+	}
+	// The entities the Apply touched off the plain path are checked
+	// against the invariants, once the row filters are reconciled; a
+	// violation is recorded once the Apply has committed (DIVERGED in
+	// status), and does not undo it.
+	if res.Violations, err = a.checkTouched(maxReported); err != nil {
+		return res, fmt.Errorf("lww: apply: %w", failed("check of the touched entities", err))
 	}
 	return res, nil
 }

@@ -44,8 +44,11 @@ func (a *applier) mergeCollisions() error {
 		var values map[string]any
 		if len(cls.members) > 1 {
 			var alive bool
-			if values, alive, err = a.classValues(cls); err != nil || !alive {
+			if values, alive, err = a.classValues(cls); err != nil {
 				return err
+			}
+			if !alive {
+				continue // deleted since: nothing waits
 			}
 		} else {
 			exist, _, err := a.registers(c.t.Name, c.entity, "")

@@ -155,18 +155,14 @@ func (a *applier) derive(t schema.TableInfo, entity, rep, resolved any) error {
 	if err != nil {
 		return err
 	}
-	for _, m := range append(members, resolved) {
-		if err := a.adoptMember(t, m); err != nil {
-			return err
-		}
-	}
+	// A key no device wrote (a survivor's key that only derivation
+	// made) is no member; the entity of the record being applied is,
+	// about to have registers.
+	var kept []any
 	for _, m := range members {
 		if capture.CompareEntityIDs(m, resolved) == 0 {
 			continue
 		}
-		// A key no device wrote (a survivor's key that only derivation
-		// made) is no member; the entity of the record being applied
-		// is, about to have registers.
 		if a.arriving == nil || capture.CompareEntityIDs(m, a.arriving) != 0 {
 			if regs, err := a.allRegisters(t.Name, m); err != nil {
 				return err
@@ -177,6 +173,17 @@ func (a *applier) derive(t schema.TableInfo, entity, rep, resolved any) error {
 				continue
 			}
 		}
+		kept = append(kept, m)
+	}
+	if len(kept) == 0 {
+		return nil // no member: resolved stays an entity of its own
+	}
+	for _, m := range append(kept, resolved) {
+		if err := a.adoptMember(t, m); err != nil {
+			return err
+		}
+	}
+	for _, m := range kept {
 		if err := a.setAlias(t, m, resolved, capture.Stamp{}, true); err != nil {
 			return err
 		}
@@ -276,7 +283,11 @@ func (a *applier) repointChild(t schema.TableInfo, id any, column string, to any
 	if c, err := a.classOf(t, id); err != nil {
 		return err
 	} else if c != nil {
-		// A class's row: its members keep their states.
+		// A class's row: its members keep their states, with what the
+		// app wrote to the row since (refreshMember).
+		if err := a.refreshMember(t, id); err != nil {
+			return err
+		}
 		if err := a.noteCollision(t, id, values); err != nil {
 			return err
 		}

@@ -38,12 +38,34 @@ func (a *applier) foldStrays() error {
 		if err != nil {
 			return err
 		}
+		// Every row the app wrote joins its member's state before any
+		// class is written again: writing one class's row may take
+		// another's out of its table (a repointed reference).
+		type stray struct {
+			t  schema.TableInfo
+			id any
+		}
+		var strays []stray
 		for _, en := range list {
 			t, ok := a.tables[en.table]
 			if !ok {
 				continue
 			}
 			c, err := a.classOf(t, en.id)
+			if err != nil {
+				return err
+			}
+			if c == nil {
+				continue
+			}
+			if err := a.refreshMember(t, en.id); err != nil {
+				return err
+			}
+			strays = append(strays, stray{t, en.id})
+		}
+		for _, en := range strays {
+			t := en.t
+			c, err := a.classOf(t, en.id) // written again since, maybe
 			if err != nil {
 				return err
 			}

@@ -83,7 +83,7 @@ func (v *verifier) entity(t schema.TableInfo, id any) error {
 	if len(row) > 0 {
 		if t.Filter != nil {
 			if in, err := v.a.inFilter(t, id); err != nil || !in {
-				return err // ReconcileFilters, after the checks, owns it
+				return err // ReconcileFilters owns it
 			}
 		}
 		if !live {
