@@ -77,12 +77,23 @@ func (a *applier) unpark(table string, entity any, field string) error {
 
 // parkRow keeps a row's values aside, each with its field's effective
 // stamp; a value whose field has none (the row is deleted) is not kept.
+// A value parked already under its field's effective stamp is the one
+// that write gave, and stays: values read from a table may be older (a
+// write refused by a unique value that another row held waits parked,
+// over the row's older value).
 func (a *applier) parkRow(table string, entity any, values map[string]any) error {
+	counting, err := a.parked(table, entity)
+	if err != nil {
+		return err
+	}
 	regs, err := a.allRegisters(table, entity)
 	if err != nil {
 		return err
 	}
 	for c, v := range values {
+		if _, ok := counting[c]; ok {
+			continue
+		}
 		st, ok := capture.Effective(regs[""], a.fieldReg(regs, table, c))
 		if !ok {
 			continue

@@ -101,6 +101,12 @@ func TestPropertyRegressions(t *testing.T) {
 		// left the filter: no trigger recorded it as gone (filter). A
 		// row inserted outside its filter now takes a live entity away.
 		{"a live entity inserted outside its filter", 400217, 400, variant{collide: true, filters: true}},
+		// A rename of a tag, refused by the name another tag held, waited
+		// parked; a cascade then parked the tag's row from its table, whose
+		// older name took the rename's stamp, and that device exported it
+		// as the rename (a divergence). A value parked under its field's
+		// effective stamp stays.
+		{"a parked value overwritten by its row", 500219, 400, variant{collide: true, filters: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) { runCase(t, tc.seed, tc.steps, tc.v) })
 	}
