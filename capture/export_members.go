@@ -15,43 +15,25 @@ import (
 // are in the row.
 
 // memberValue returns a member's own value of field, written by st, and
-// reports false when entity is not a member or the row holds it. gone
-// reports a member whose value of field is unknown here: its write came
-// as a stamp alone (lww's storeMember).
-func (x *exporter) memberValue(table string, entity any, field string, st Stamp) (v any, ok, gone bool, err error) {
+// reports false when entity is not a member or the row holds it.
+func (x *exporter) memberValue(table string, entity any, field string, st Stamp) (any, bool, error) {
 	if !x.membersAny {
-		return nil, false, false, nil
+		return nil, false, nil
 	}
 	s, err := x.stmt(`SELECT value, hlc FROM member_values WHERE entity_type = ? AND entity_id = ? AND field_name = ?`)
 	if err != nil {
-		return nil, false, false, err
+		return nil, false, err
 	}
 	if err := bindAll(s, []any{table, entity, field}); err != nil {
-		return nil, false, false, err
+		return nil, false, err
 	}
 	if s.Step() {
 		if int64(st.HLC) > s.ColumnInt64(1) {
-			return nil, false, false, s.Reset() // written here since: in the row
+			return nil, false, s.Reset() // written here since: in the row
 		}
-		return ColumnValue(s, 0), true, false, s.Reset()
+		return ColumnValue(s, 0), true, s.Reset()
 	}
-	if err := s.Err(); err != nil {
-		return nil, false, false, err
-	}
-	// A member has a value for its key (storeMember): one without this
-	// field's does not know it.
-	m, err := x.stmt(`SELECT 1 FROM member_values WHERE entity_type = ? AND entity_id = ? LIMIT 1`)
-	if err != nil {
-		return nil, false, false, err
-	}
-	if err := bindAll(m, []any{table, entity}); err != nil {
-		return nil, false, false, err
-	}
-	gone = m.Step()
-	if err := m.Err(); err != nil {
-		return nil, false, false, err
-	}
-	return nil, false, gone, m.Reset()
+	return nil, false, s.Err()
 }
 
 // memberRow returns a live member's key and tracked columns, or nil when

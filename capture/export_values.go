@@ -28,7 +28,7 @@ func (x *exporter) value(table string, entity any, field string, st Stamp) (any,
 	} else if err := s.Err(); err != nil {
 		return nil, false, err
 	}
-	if v, ok, gone, err := x.memberValue(table, entity, field, st); ok || gone || err != nil {
+	if v, ok, err := x.memberValue(table, entity, field, st); ok || err != nil {
 		return v, ok, err
 	}
 	if t, ok := x.e.Table(table); ok && t.HasColumn(field) {

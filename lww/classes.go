@@ -265,27 +265,17 @@ func (a *applier) storeMember(t schema.TableInfo, id any, values map[string]any)
 		st, _ := capture.Effective(m.regs[""], m.regs[c.Name])
 		v, ok := values[c.Name]
 		if !ok {
-			have, known := m.values[c.Name]
-			v = have.value
-			if int64(st.HLC) > have.hlc {
+			v = m.values[c.Name].value
+			if int64(st.HLC) > m.values[c.Name].hlc {
 				// Written here since, by the app: in the row.
 				if row == nil {
 					if row, err = a.tableRow(t, id); err != nil {
 						return err
 					}
 				}
-				v, known = row[c.Name]
-			}
-			if !known {
-				// Its newest write came here as a stamp alone (its value
-				// was gone where it came from): the value is unknown,
-				// which is not NULL. Nothing is stored; combine counts
-				// the field for nothing, and export sends the stamp alone.
-				err := a.exec(`DELETE FROM member_values WHERE entity_type = ? AND entity_id = ? AND field_name = ?`, t.Name, id, c.Name)
-				if err != nil {
-					return err
+				if rv, ok := row[c.Name]; ok {
+					v = rv
 				}
-				continue
 			}
 		}
 		err := a.exec(`INSERT INTO member_values (entity_type, entity_id, field_name, value, hlc) VALUES (?, ?, ?, ?, ?)
@@ -364,12 +354,8 @@ func combine(t schema.TableInfo, members []memberState) (values map[string]any, 
 					continue
 				}
 			}
-			mv, known := m.values[c.Name]
-			if !known {
-				continue // its value is unknown here (storeMember)
-			}
 			st, _ := capture.Effective(exist, own)
-			v := mv.value
+			v := m.values[c.Name].value
 			claims := v != nil || own.Set && exist.Stamp.Less(own.Stamp)
 			if !set || claims && !bestClaims || claims == bestClaims && best.Less(st) {
 				values[c.Name], best, bestClaims, set = v, st, claims, true

@@ -39,12 +39,6 @@ func TestRollbackRegressions(t *testing.T) {
 		// peer that took that id for its new one: its own change, held
 		// by peers that got it relayed, never came back (from_origin).
 		{"own change relayed back", 9111},
-		// A field's newest write came to a member of a class as a stamp
-		// alone (its value was gone at the sender): the member stored
-		// NULL for it, and exported NULL for a NOT NULL column, which
-		// the next device refused. An unknown value is not stored now,
-		// and goes out as a stamp alone again.
-		{"a member's unknown value", 9049},
 	} {
 		t.Run(tc.name, func(t *testing.T) { runCase(t, tc.seed, 400, variant{rollbacks: true}) })
 	}
