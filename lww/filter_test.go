@@ -140,3 +140,40 @@ func TestRowFilterOnUpgrade(t *testing.T) {
 		t.Error("a library playlist made after the filter reached the phone")
 	}
 }
+
+// TestRowFilterInsertOutside: a row inserted outside its filter under the
+// key of an entity that is live for the peers takes that entity from them.
+// Here the desktop's entry was not in its table (deleted behind the
+// capture triggers) when its playlist left the filter, so no touch logged
+// it; the app then adds the same release to the playlist, now a library
+// one. The insert logs the entry's delete: no row outside its filter is a
+// live entity (Verify, rule filter), and the phone drops the entry.
+func TestRowFilterInsertOutside(t *testing.T) {
+	desk, phone := newDevice(t, "desktop", schema.Desktop), newDevice(t, "phone", schema.Mobile)
+	pairAll(t, desk, phone)
+	desk.exec(t, `
+		INSERT INTO discovery_releases (id, url, title, date_added, date_modified) VALUES ('r1', 'u1', 'One', 'd', 'd');
+		INSERT INTO playlists (id, name, context, date_created, date_modified) VALUES ('pd', 'Crate', 'discovery', 'd', 'd');
+		INSERT INTO playlist_discovery_releases (playlist_id, release_id, position) VALUES ('pd', 'r1', 1);`)
+	exchange(t, desk, phone)
+	desk.exec(t, `BEGIN; UPDATE sync_state SET applying = 1;
+		DELETE FROM playlist_discovery_releases WHERE playlist_id = 'pd';
+		UPDATE sync_state SET applying = NULL; COMMIT`)
+	later()
+	desk.exec(t, `UPDATE playlists SET context = 'library' WHERE id = 'pd'`)
+	later()
+	desk.exec(t, `INSERT INTO playlist_discovery_releases (playlist_id, release_id, position) VALUES ('pd', 'r1', 5)`)
+	if got := query(t, desk, `SELECT tombstone FROM field_timestamps WHERE entity_type = 'playlist_discovery_releases' AND field_name = ''`); fmt.Sprint(got) != `[[1]]` {
+		t.Fatalf("the entry's existence register on the desktop: got %v, want a tombstone", got)
+	}
+	desk.verify(t)
+	for range 2 {
+		exchange(t, desk, phone)
+	}
+	if got := query(t, phone, `SELECT (SELECT count(*) FROM playlists), (SELECT count(*) FROM playlist_discovery_releases)`); fmt.Sprint(got) != `[[0 0]]` {
+		t.Errorf("the phone holds %v playlists and entries, want none", got)
+	}
+	if got := query(t, desk, `SELECT position FROM playlist_discovery_releases WHERE playlist_id = 'pd'`); fmt.Sprint(got) != `[[5]]` {
+		t.Errorf("the desktop's library entry: got %v, want it as the app wrote it", got)
+	}
+}

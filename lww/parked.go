@@ -13,6 +13,12 @@ import (
 // stamp is the field's effective stamp (capture.Effective). It deletes the
 // stale ones, which a later insert, edit or delete replaced.
 func (a *applier) parked(table string, entity any) (map[string]any, error) {
+	return a.parkedUnder(table, entity, nil)
+}
+
+// parkedUnder is parked, with the entity's registers when the caller has
+// read them (nil: read here).
+func (a *applier) parkedUnder(table string, entity any, regs map[string]Reg) (map[string]any, error) {
 	if !a.parkedAny {
 		return nil, nil
 	}
@@ -32,9 +38,10 @@ func (a *applier) parked(table string, entity any) (map[string]any, error) {
 	if err != nil || entries == nil {
 		return nil, err
 	}
-	regs, err := a.allRegisters(table, entity)
-	if err != nil {
-		return nil, err
+	if regs == nil {
+		if regs, err = a.allRegisters(table, entity); err != nil {
+			return nil, err
+		}
 	}
 	out := map[string]any{}
 	for c, en := range entries {
@@ -82,11 +89,11 @@ func (a *applier) unpark(table string, entity any, field string) error {
 // write refused by a unique value that another row held waits parked,
 // over the row's older value).
 func (a *applier) parkRow(table string, entity any, values map[string]any) error {
-	counting, err := a.parked(table, entity)
+	regs, err := a.allRegisters(table, entity)
 	if err != nil {
 		return err
 	}
-	regs, err := a.allRegisters(table, entity)
+	counting, err := a.parkedUnder(table, entity, regs)
 	if err != nil {
 		return err
 	}

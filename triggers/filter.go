@@ -76,31 +76,32 @@ func registerLive(t schema.TableInfo, ref string) string {
 }
 
 // Filters returns the row-filter triggers of t: leave and enter, the two
-// touch triggers, the leave of a row inserted outside the filter, and, on t, one per child table whose filter is on t
-// (children lists every synced table).
+// touch triggers, the leave of a row inserted outside the filter, and, on
+// t, one per child table whose filter is on t (children lists every synced
+// table).
 func Filters(t schema.TableInfo, children []schema.TableInfo) []Trigger {
 	var out []Trigger
 	g := gen{t: t}
 	if t.Filter != nil {
 		col := Quote(filterColumn(t))
-		on := fmt.Sprintf("AFTER UPDATE OF %s ON %s", col, Quote(t.Name))
+		update := fmt.Sprintf("AFTER UPDATE OF %s ON %s", col, Quote(t.Name))
+		insert := fmt.Sprintf("AFTER INSERT ON %s", Quote(t.Name))
 		local := Syncs(schema.TableInfo{Key: t.Key, LocalKeys: t.LocalKeys}, "NEW")
 		same := strings.Join(g.keySame(), " AND ")
-		trig := func(n, when, body string) Trigger {
+		trig := func(n, on, when, body string) Trigger {
 			return Trigger{Name: n, SQL: fmt.Sprintf("CREATE TRIGGER %s %s\nWHEN %s\n  AND %s\n  AND %s\nBEGIN\n%sEND", Quote(n), on, when, local, notApplying, body)}
 		}
 		touch := `(SELECT "filter_touch" FROM "sync_state" WHERE "id" = 1)`
 		out = append(out,
-			trig(name(t.Name, "filter", "leave"), fmt.Sprintf("%s AND %s AND NOT %s", same, inFilter(t, "OLD"), inFilter(t, "NEW")), g.deleteBody("OLD")),
-			trig(name(t.Name, "filter", "enter"), fmt.Sprintf("%s AND NOT %s AND %s", same, inFilter(t, "OLD"), inFilter(t, "NEW")), g.insertBody("NEW")),
-			trig(name(t.Name, "filter", "touch", "leave"), fmt.Sprintf("OLD.%s IS NEW.%s AND %s = 1 AND %s", col, col, touch, registerLive(t, "OLD")), g.deleteBody("OLD")),
-			trig(name(t.Name, "filter", "touch", "enter"), fmt.Sprintf("OLD.%s IS NEW.%s AND %s = 2 AND %s AND NOT %s", col, col, touch, inFilter(t, "NEW"), registerLive(t, "NEW")), g.insertBody("NEW")),
+			trig(name(t.Name, "filter", "leave"), update, fmt.Sprintf("%s AND %s AND NOT %s", same, inFilter(t, "OLD"), inFilter(t, "NEW")), g.deleteBody("OLD")),
+			trig(name(t.Name, "filter", "enter"), update, fmt.Sprintf("%s AND NOT %s AND %s", same, inFilter(t, "OLD"), inFilter(t, "NEW")), g.insertBody("NEW")),
+			trig(name(t.Name, "filter", "touch", "leave"), update, fmt.Sprintf("OLD.%s IS NEW.%s AND %s = 1 AND %s", col, col, touch, registerLive(t, "OLD")), g.deleteBody("OLD")),
+			trig(name(t.Name, "filter", "touch", "enter"), update, fmt.Sprintf("OLD.%s IS NEW.%s AND %s = 2 AND %s AND NOT %s", col, col, touch, inFilter(t, "NEW"), registerLive(t, "NEW")), g.insertBody("NEW")),
 			// A row inserted outside the filter under the key of an
 			// entity live for the peers (a child of a parent that left
 			// the filter while the child was not here) takes it from
 			// them: no row outside its filter is a live entity.
-			Trigger{Name: name(t.Name, "filter", "insert", "leave"), SQL: fmt.Sprintf("CREATE TRIGGER %s AFTER INSERT ON %s\nWHEN NOT %s\n  AND %s\n  AND %s\n  AND %s\nBEGIN\n%sEND",
-				Quote(name(t.Name, "filter", "insert", "leave")), Quote(t.Name), inFilter(t, "NEW"), local, notApplying, registerLive(t, "NEW"), g.deleteBody("NEW"))},
+			trig(name(t.Name, "filter", "insert", "leave"), insert, fmt.Sprintf("NOT %s AND %s", inFilter(t, "NEW"), registerLive(t, "NEW")), g.deleteBody("NEW")),
 		)
 	}
 	for _, c := range children {
